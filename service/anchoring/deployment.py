@@ -1,0 +1,106 @@
+"""Which contract we anchor to, and whether the chain under it is still the one we used."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from service.anchoring.repository import AnchorRepository
+from service.config import Settings
+from service.db.models import Deployment
+from service.ledger import ChainIdentity, Ledger
+
+log = logging.getLogger(__name__)
+
+
+class DeploymentError(Exception):
+    """The chain or contract configuration cannot be used as it is."""
+
+
+class ChainReset(DeploymentError):
+    """The chain no longer holds our contract: reset dev chain, or a different chain."""
+
+
+@dataclass
+class ChainHealth:
+    """Last thing the worker learnt about the chain; read by /readyz and the consumer page."""
+
+    state: str = "unknown"  # unknown | ok | unreachable | reset | misconfigured
+    message: str = "not checked yet"
+    checked_at: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def set(self, state: str, message: str) -> None:
+        with self._lock:
+            changed = state != self.state
+            self.state, self.message, self.checked_at = state, message, time.time()
+        if changed:
+            level = logging.INFO if state == "ok" else logging.ERROR
+            log.log(level, "chain %s: %s", state, message)
+
+    @property
+    def ok(self) -> bool:
+        return self.state == "ok"
+
+
+def record_deployment(
+    session: Session, identity: ChainIdentity, address: str, tx_hash: str | None
+) -> Deployment:
+    """Make ``address`` the active deployment; an older one is superseded (its records re-anchor)."""
+    repo = AnchorRepository(session)
+    previous = repo.get_active_deployment()
+    if previous is not None:
+        repo.supersede_deployment(previous.id)
+    deployment = Deployment(
+        chain_id=identity.chain_id,
+        genesis_hash=identity.genesis_hash,
+        address=address,
+        tx_hash=tx_hash,
+    )
+    repo.add(deployment)
+    return deployment
+
+
+def ensure_deployment(session: Session, ledger: Ledger, settings: Settings) -> Deployment:
+    """The active deployment, checked against the chain; deploys one in dev mode if none."""
+    identity = ledger.identity()
+    if settings.chain_id is not None and identity.chain_id != settings.chain_id:
+        raise DeploymentError(
+            f"RPC {settings.rpc_url} serves chain {identity.chain_id}, "
+            f"but LOTPROOF_CHAIN_ID is {settings.chain_id}"
+        )
+    active = AnchorRepository(session).get_active_deployment()
+    wanted = settings.contract_address
+    if wanted and (active is None or active.address.lower() != wanted.lower()):
+        if not ledger.has_contract(wanted):
+            raise DeploymentError(f"no contract code at LOTPROOF_CONTRACT_ADDRESS {wanted}")
+        active = record_deployment(session, identity, wanted, None)
+    elif active is None:
+        if not settings.is_dev:
+            raise DeploymentError(
+                "no contract: set LOTPROOF_CONTRACT_ADDRESS or run `lotproof chain deploy`"
+            )
+        deployed = ledger.deploy()
+        log.info("dev mode: deployed TraceAnchor at %s", deployed.address)
+        active = record_deployment(session, identity, deployed.address, deployed.tx_hash)
+    check_deployment(active, identity, ledger)
+    ledger.use_contract(active.address)
+    return active
+
+
+def check_deployment(deployment: Deployment, identity: ChainIdentity, ledger: Ledger) -> None:
+    """Raise ChainReset unless the chain still has our genesis block and our contract code."""
+    remedy = "run `lotproof chain reanchor` to deploy anew and re-anchor every record"
+    if identity.chain_id != deployment.chain_id:
+        raise ChainReset(
+            f"connected to chain {identity.chain_id}, but the contract lives on chain "
+            f"{deployment.chain_id}; {remedy}"
+        )
+    if identity.genesis_hash != deployment.genesis_hash:
+        raise ChainReset(f"the chain was reset (its genesis block changed); {remedy}")
+    if not ledger.has_contract(deployment.address):
+        raise ChainReset(f"contract {deployment.address} is gone from the chain; {remedy}")

@@ -1,0 +1,207 @@
+"""The anchoring worker (DESIGN §6): pending records -> Merkle root -> one `anchor` tx.
+
+Exactly-once rests on three facts: the anchor row (root, leaves, tx hash) is committed before
+the transaction is broadcast; after any interruption the worker asks the chain for the root
+(`indexOf`) before it sends anything again; and the contract itself rejects a root twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime
+
+from service.anchoring.deployment import ChainHealth, DeploymentError, ensure_deployment
+from service.anchoring.lock import worker_lock
+from service.anchoring.repository import AnchorRepository
+from service.config import Settings
+from service.db.engine import SessionFactory
+from service.db.models import Anchor, AnchorStatus, RecordStatus
+from service.hashing import digest_to_hex
+from service.ledger import Ledger, LedgerError, LedgerUnavailable, OnChainAnchor, TxOutcome
+from service.merkle import build_tree
+
+log = logging.getLogger(__name__)
+RECEIPT_TIMEOUT_S = 60.0
+
+
+class AnchoringWorker:
+    def __init__(
+        self,
+        *,
+        sessions: SessionFactory,
+        ledger: Ledger,
+        settings: Settings,
+        health: ChainHealth | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.ledger = ledger
+        self.settings = settings
+        self.health = health or ChainHealth()
+        self._deployment_id: int | None = None
+
+    def run_forever(self, stop: threading.Event) -> None:
+        """Tick every LOTPROOF_ANCHOR_INTERVAL seconds until ``stop`` is set."""
+        log.info("anchoring worker started (interval %ss)", self.settings.anchor_interval)
+        while not stop.is_set():
+            self.tick()
+            stop.wait(max(self.settings.anchor_interval, 0.05))
+        log.info("anchoring worker stopped")
+
+    def tick(self) -> int:
+        """One unit of work; returns how many records it anchored. Never raises on chain trouble."""
+        try:
+            with worker_lock(self.sessions.engine) as held:
+                if not held:
+                    return 0
+                self._check_chain()
+                self.reconcile()
+                return self.anchor_next_batch()
+        except LedgerUnavailable as e:
+            self.health.set("unreachable", f"{self.settings.rpc_url}: {e}")
+        except DeploymentError as e:
+            self.health.set("reset" if "reanchor" in str(e) else "misconfigured", str(e))
+        except LedgerError as e:
+            log.warning("anchoring deferred: %s", e)
+        return 0
+
+    def anchor_all_pending(self, max_ticks: int = 10_000) -> int:
+        """Anchor until nothing is pending (used by `lotproof chain reanchor`)."""
+        total = 0
+        for _ in range(max_ticks):
+            with self.sessions.read() as session:
+                if AnchorRepository(session).count_pending_records() == 0:
+                    return total
+            self._check_chain()
+            self.reconcile()
+            total += self.anchor_next_batch()
+        return total
+
+    def _check_chain(self) -> None:
+        with self.sessions.write() as session, session.begin():
+            self._deployment_id = ensure_deployment(session, self.ledger, self.settings).id
+        self.health.set("ok", "contract present, chain unchanged")
+
+    def reconcile(self) -> None:
+        """Settle every anchor whose transaction may or may not have landed."""
+        assert self._deployment_id is not None
+        with self.sessions.read() as session:
+            in_flight = [
+                a.id for a in AnchorRepository(session).list_in_flight(self._deployment_id)
+            ]
+        for anchor_id in in_flight:
+            self._settle(anchor_id)
+
+    def anchor_next_batch(self) -> int:
+        """Claim up to MAX_LEAVES pending records, anchor their root, wait for the receipt."""
+        assert self._deployment_id is not None
+        with self.sessions.read() as session:
+            records = AnchorRepository(session).list_pending_records(
+                self.settings.anchor_max_leaves
+            )
+            claimed = [(r.id, r.digest) for r in records]
+        if not claimed:
+            return 0
+        tree = build_tree([digest for _, digest in claimed])
+        # Signing needs the chain (nonce, gas); if it is down nothing has been written yet.
+        signed = self.ledger.sign_anchor(tree.root, len(claimed))
+        with self.sessions.write() as session:
+            repo = AnchorRepository(session)
+            anchor = Anchor(
+                deployment_id=self._deployment_id,
+                status=AnchorStatus.sent,
+                root=tree.root,
+                leaf_count=len(claimed),
+                leaves=[digest_to_hex(d) for _, d in claimed],
+                tx_hash=signed.tx_hash,
+            )
+            repo.add(anchor)
+            if repo.claim_records(anchor.id, [rid for rid, _ in claimed]) != len(claimed):
+                # Another worker claimed some of them first: give up this round, cleanly.
+                session.rollback()
+                return 0
+            anchor_id = anchor.id
+            session.commit()
+        log.info("anchoring %d records, root %s", len(claimed), digest_to_hex(tree.root))
+        try:
+            self.ledger.broadcast(signed)
+            self.ledger.wait_for_tx(signed.tx_hash, RECEIPT_TIMEOUT_S)
+        except LedgerError as e:
+            log.warning("anchor %d sent but not settled yet: %s", anchor_id, e)
+            return 0
+        return len(claimed) if self._settle(anchor_id) else 0
+
+    def _settle(self, anchor_id: int) -> bool:
+        """Bring one in-flight anchor in line with the chain; True once it is final."""
+        with self.sessions.read() as session:
+            anchor = session.get(Anchor, anchor_id)
+            assert anchor is not None
+            root, tx_hash, status = anchor.root, anchor.tx_hash, anchor.status
+        on_chain = self.ledger.find_anchor(root)
+        if on_chain is not None:
+            if status == AnchorStatus.sent:
+                self._record_on_chain(anchor_id, on_chain)
+            return self._finalize(anchor_id, on_chain)
+        outcome = self.ledger.tx_outcome(tx_hash) if tx_hash else TxOutcome.unknown
+        if outcome == TxOutcome.reverted:
+            self._fail(anchor_id)
+        elif outcome == TxOutcome.unknown:
+            self._resend(anchor_id, root)
+        return False
+
+    def _record_on_chain(self, anchor_id: int, on_chain: OnChainAnchor) -> None:
+        with self.sessions.write() as session, session.begin():
+            repo = AnchorRepository(session)
+            anchor = session.get(Anchor, anchor_id)
+            assert anchor is not None
+            if (
+                anchor.tx_hash is None
+                or self.ledger.tx_outcome(anchor.tx_hash) != TxOutcome.succeeded
+            ):
+                # An earlier send of the same root is the one that landed.
+                anchor.tx_hash = self.ledger.anchor_tx_hash(on_chain) or anchor.tx_hash
+            anchor.status = AnchorStatus.anchored
+            anchor.chain_index = on_chain.index
+            anchor.block_number = on_chain.block_number
+            anchor.block_timestamp = datetime.fromtimestamp(on_chain.timestamp, UTC)
+            tree = build_tree([bytes.fromhex(leaf[2:]) for leaf in anchor.leaves])
+            position = {leaf: i for i, leaf in enumerate(anchor.leaves)}
+            for record in repo.list_records_of_anchor(anchor_id):
+                proof = tree.proof(position[digest_to_hex(record.digest)])
+                record.proof = [digest_to_hex(p) for p in proof]
+                record.status = RecordStatus.anchored
+        log.info("anchor %d on chain at index %d", anchor_id, on_chain.index)
+
+    def _finalize(self, anchor_id: int, on_chain: OnChainAnchor) -> bool:
+        head = self.ledger.block_number()
+        if head < on_chain.block_number + self.settings.confirmations:
+            return False
+        with self.sessions.write() as session, session.begin():
+            anchor = session.get(Anchor, anchor_id)
+            assert anchor is not None
+            anchor.status = AnchorStatus.final
+            anchor.chain_index = on_chain.index
+            anchor.block_number = on_chain.block_number
+        return True
+
+    def _fail(self, anchor_id: int) -> None:
+        with self.sessions.write() as session, session.begin():
+            anchor = session.get(Anchor, anchor_id)
+            assert anchor is not None
+            anchor.status = AnchorStatus.failed
+            AnchorRepository(session).release_records(anchor_id)
+        log.error("anchor %d reverted; its records are pending again", anchor_id)
+
+    def _resend(self, anchor_id: int, root: bytes) -> None:
+        """The node never saw the transaction (crash before broadcast, node restart): send again."""
+        with self.sessions.read() as session:
+            anchor = session.get(Anchor, anchor_id)
+            assert anchor is not None
+            leaf_count = anchor.leaf_count
+        signed = self.ledger.sign_anchor(root, leaf_count)
+        with self.sessions.write() as session, session.begin():
+            anchor = session.get(Anchor, anchor_id)
+            assert anchor is not None
+            anchor.tx_hash = signed.tx_hash
+        log.warning("anchor %d: transaction lost, resending as %s", anchor_id, signed.tx_hash)
+        self.ledger.broadcast(signed)

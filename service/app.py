@@ -1,0 +1,101 @@
+"""The FastAPI application: ``create_app(settings)`` wires everything explicitly."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from sqlalchemy import text
+
+from service.anchoring.deployment import ChainHealth
+from service.anchoring.endpoints import router as anchors_router
+from service.anchoring.worker import AnchoringWorker
+from service.batches.endpoints import router as batches_router
+from service.config import Settings
+from service.consumer.endpoints import router as consumer_router
+from service.db import migrate
+from service.db.engine import SessionFactory, make_engine
+from service.deps import AppState, State
+from service.errors import install_error_handlers
+from service.events.endpoints import router as events_router
+from service.ledger.factory import build_ledger
+from service.metrics import REGISTRY
+from service.middleware import BodySizeLimit
+from service.products.endpoints import router as products_router
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        migrate.upgrade(engine)
+        state = AppState(settings=settings, sessions=SessionFactory(engine), health=ChainHealth())
+        app.state.lotproof = state
+        stop = threading.Event()
+        thread = None
+        if settings.run_worker:
+            worker = AnchoringWorker(
+                sessions=state.sessions,
+                ledger=build_ledger(settings),
+                settings=settings,
+                health=state.health,
+            )
+            thread = threading.Thread(
+                target=worker.run_forever, args=(stop,), name="anchoring-worker", daemon=True
+            )
+            thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            if thread is not None:
+                thread.join(timeout=30)
+            engine.dispose()
+
+    app = FastAPI(
+        title="Lotproof",
+        version="0.1.0",
+        summary="Tamper-evident product traceability anchored to an EVM chain",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    for router in (products_router, batches_router, events_router, anchors_router):
+        app.include_router(router)
+    app.include_router(consumer_router)
+    _add_operational_routes(app)
+    return app
+
+
+def _add_operational_routes(app: FastAPI) -> None:
+    @app.get("/healthz", tags=["operations"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"])
+    def readyz(state: State) -> JSONResponse:
+        try:
+            with state.sessions.read() as session:
+                session.execute(text("SELECT 1"))
+            database = "ok"
+        except Exception as e:  # readiness must report, not crash
+            database = f"error: {type(e).__name__}"
+        ready = database == "ok" and state.health.ok
+        body = {
+            "ready": ready,
+            "database": database,
+            "chain": {"state": state.health.state, "message": state.health.message},
+        }
+        return JSONResponse(body, status_code=200 if ready else 503)
+
+    @app.get("/metrics", tags=["operations"], response_class=Response)
+    def metrics() -> Response:
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

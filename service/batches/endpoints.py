@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from service.batches import service
+from service.batches.qr import qr_png, qr_svg
+from service.batches.schemas import BatchCreate, BatchRead
+from service.deps import CurrentOrg, CurrentSettings, DbSession, IdempotencyKey
+from service.gs1 import digital_link
+from service.idempotency import request_fingerprint, run_idempotent
+
+router = APIRouter(prefix="/api/v1/batches", tags=["batches"])
+
+
+@router.post("", status_code=201, response_model=BatchRead)
+def create_batch(
+    body: BatchCreate,
+    request: Request,
+    org: CurrentOrg,
+    session: DbSession,
+    settings: CurrentSettings,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    def produce() -> BatchRead:
+        batch = service.create_batch(session, org, body)
+        return service.batch_read(session, batch, settings.public_url)
+
+    return run_idempotent(
+        session,
+        org=org,
+        key=idempotency_key,
+        fingerprint=request_fingerprint("POST", request.url.path, body),
+        status_code=201,
+        produce=produce,
+    )
+
+
+@router.get("/{batch_id}", response_model=BatchRead)
+def get_batch(batch_id: int, session: DbSession, settings: CurrentSettings) -> BatchRead:
+    batch = service.get_batch(session, batch_id)
+    return service.batch_read(session, batch, settings.public_url)
+
+
+@router.get("/{batch_id}/qr.png", response_class=Response)
+def get_batch_qr_png(batch_id: int, session: DbSession, settings: CurrentSettings) -> Response:
+    batch = service.get_batch(session, batch_id)
+    png = qr_png(digital_link(settings.public_url, batch.gtin, batch.lot))
+    return Response(png, media_type="image/png")
+
+
+@router.get("/{batch_id}/qr.svg", response_class=Response)
+def get_batch_qr_svg(batch_id: int, session: DbSession, settings: CurrentSettings) -> Response:
+    batch = service.get_batch(session, batch_id)
+    svg = qr_svg(digital_link(settings.public_url, batch.gtin, batch.lot))
+    return Response(svg, media_type="image/svg+xml")

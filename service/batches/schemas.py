@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+
+from service.gs1 import validate_ai_value
+from service.products.schemas import Gtin
+
+Lot = Annotated[str, Field(examples=["L2026-0001"]), AfterValidator(validate_ai_value)]
+
+
+class BatchCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    gtin: Gtin
+    lot: Lot
+    quantity: float = Field(gt=0, le=1e12, allow_inf_nan=False)
+    # UN/ECE Recommendation 20 unit code, as EPCIS quantity elements use (KGM, LTR, H87...).
+    unit: str = Field(pattern=r"^[A-Z0-9]{2,3}$", examples=["KGM"])
+    produced_at: AwareDatetime
+
+
+class BatchRead(BaseModel):
+    id: int
+    gtin: str
+    lot: str
+    product_name: str
+    quantity: float
+    unit: str
+    produced_at: datetime
+    owner: str
+    record_count: int
+    qr_url: str
+    created_at: datetime

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from service.batches.repository import BatchRepository
+from service.batches.schemas import BatchCreate, BatchRead
+from service.db.models import Batch, Organization
+from service.errors import Conflict, Forbidden, InvalidInput, NotFound
+from service.gs1 import digital_link
+from service.orgs.repository import OrgRepository
+from service.products.repository import ProductRepository
+
+
+def create_batch(session: Session, org: Organization, data: BatchCreate) -> Batch:
+    """A new lot of one of the caller's own products."""
+    product = ProductRepository(session).get_by_gtin(data.gtin)
+    if product is None:
+        raise InvalidInput(f"no product with GTIN {data.gtin}; register it first", field="gtin")
+    if product.owner_org_id != org.id:
+        raise Forbidden("only the product's owner may create its batches")
+    repo = BatchRepository(session)
+    if repo.get_by_gtin_lot(data.gtin, data.lot) is not None:
+        raise Conflict(f"lot {data.lot} of GTIN {data.gtin} already exists", field="lot")
+    batch = Batch(
+        product_id=product.id,
+        owner_org_id=org.id,
+        gtin=data.gtin,
+        lot=data.lot,
+        quantity=data.quantity,
+        unit=data.unit,
+        produced_at=data.produced_at,
+    )
+    repo.add(batch)
+    return batch
+
+
+def get_batch(session: Session, batch_id: int) -> Batch:
+    batch = BatchRepository(session).get_by_id(batch_id)
+    if batch is None:
+        raise NotFound(f"no batch {batch_id}")
+    return batch
+
+
+def batch_read(session: Session, batch: Batch, public_url: str) -> BatchRead:
+    product = ProductRepository(session).get_by_id(batch.product_id)
+    owner = OrgRepository(session).get_by_id(batch.owner_org_id)
+    assert product is not None and owner is not None
+    return BatchRead(
+        id=batch.id,
+        gtin=batch.gtin,
+        lot=batch.lot,
+        product_name=product.name,
+        quantity=batch.quantity,
+        unit=batch.unit,
+        produced_at=batch.produced_at,
+        owner=owner.slug,
+        record_count=batch.record_count,
+        qr_url=digital_link(public_url, batch.gtin, batch.lot),
+        created_at=batch.created_at,
+    )

@@ -1,0 +1,51 @@
+"""Settings: the only place that reads the environment (prefix ``LOTPROOF_``)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The first account of every Hardhat / Anvil dev chain. Publicly known, so it is only
+# acceptable on a development chain.
+HARDHAT_DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Environment(StrEnum):
+    dev = "dev"
+    prod = "prod"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LOTPROOF_", extra="ignore")
+
+    env: Environment = Environment.dev
+    database_url: str = "sqlite:///./var/lotproof.db"
+    rpc_url: str = "http://127.0.0.1:8545"
+    chain_id: int | None = None
+    public_url: str = "http://127.0.0.1:8000"
+    contract_address: str | None = None
+    anchor_key: SecretStr | None = None
+    anchor_keystore: Path | None = None
+    anchor_keystore_password: SecretStr | None = None
+    anchor_interval: float = Field(default=5.0, ge=0)
+    anchor_max_leaves: int = Field(default=1024, ge=1, le=65536)
+    confirmations: int = Field(default=0, ge=0)
+    rpc_timeout: float = Field(default=10.0, gt=0)
+    # Run the anchoring worker inside `lotproof serve`; off when `lotproof worker` runs apart.
+    run_worker: bool = True
+    max_body_bytes: int = 64 * 1024
+    contract_artifact: Path = REPO_ROOT / "contracts" / "build" / "TraceAnchor.json"
+
+    @field_validator("public_url")
+    @classmethod
+    def _strip_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def is_dev(self) -> bool:
+        return self.env is Environment.dev

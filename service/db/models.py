@@ -1,0 +1,167 @@
+"""Tables. Queries live in each domain's repository.py, not here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service.db.base import Base, UTCDateTime, utcnow
+
+
+class OrgRole(StrEnum):
+    supplier = "supplier"
+    logistics = "logistics"
+    inspector = "inspector"
+    retailer = "retailer"
+    admin = "admin"
+
+
+class RecordStatus(StrEnum):
+    pending = "pending"
+    anchored = "anchored"
+
+
+class AnchorStatus(StrEnum):
+    prepared = "prepared"  # tree built, records claimed, nothing sent yet
+    sent = "sent"  # signed tx hash stored, transaction broadcast (maybe)
+    anchored = "anchored"  # receipt seen; waiting for confirmations
+    final = "final"  # root read back from the chain with enough confirmations
+    failed = "failed"  # the chain rejected it; its records went back to pending
+    superseded = "superseded"  # its deployment was replaced (`lotproof chain reanchor`)
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    # Public part of the key, used to find the row; the secret is only kept as a hash.
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class Product(Base):
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    gtin: Mapped[str] = mapped_column(String(14), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Batch(Base):
+    __tablename__ = "batches"
+    __table_args__ = (UniqueConstraint("gtin", "lot", name="uq_batches_gtin_lot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    owner_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    gtin: Mapped[str] = mapped_column(String(14))
+    lot: Mapped[str] = mapped_column(String(20))
+    quantity: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(3))
+    produced_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Next record number and the digest of the last record: updated under the batch's row
+    # lock so appends to one batch are serialized (DESIGN §2).
+    record_count: Mapped[int] = mapped_column(Integer, default=0)
+    head_digest: Mapped[bytes | None] = mapped_column(LargeBinary(32), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Record(Base):
+    __tablename__ = "records"
+    __table_args__ = (UniqueConstraint("batch_id", "n", name="uq_records_batch_id_n"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
+    n: Mapped[int] = mapped_column(Integer)
+    event_type: Mapped[str] = mapped_column(String(32))
+    event_time: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    # The record of DESIGN §2 as JSON text. Verification re-hashes this every time.
+    content: Mapped[str] = mapped_column(Text)
+    # Digest at write time: the anchoring worker's leaf value. Never trusted by verification.
+    digest: Mapped[bytes] = mapped_column(LargeBinary(32))
+    status: Mapped[str] = mapped_column(String(16), default=RecordStatus.pending, index=True)
+    anchor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("anchors.id"), default=None, index=True
+    )
+    proof: Mapped[list[str] | None] = mapped_column(JSON, default=None)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Deployment(Base):
+    """A TraceAnchor contract this service anchors to; exactly one is active."""
+
+    __tablename__ = "deployments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chain_id: Mapped[int] = mapped_column(Integer)
+    genesis_hash: Mapped[str] = mapped_column(String(66))
+    address: Mapped[str] = mapped_column(String(42))
+    tx_hash: Mapped[str | None] = mapped_column(String(66), default=None)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Anchor(Base):
+    __tablename__ = "anchors"
+    __table_args__ = (
+        UniqueConstraint("deployment_id", "root", name="uq_anchors_deployment_id_root"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    root: Mapped[bytes] = mapped_column(LargeBinary(32))
+    leaf_count: Mapped[int] = mapped_column(Integer)
+    # Leaf values (record digests, 0x hex) in tree input order: public, so anyone can
+    # recompute the root.
+    leaves: Mapped[list[str]] = mapped_column(JSON)
+    chain_index: Mapped[int | None] = mapped_column(Integer, default=None)
+    tx_hash: Mapped[str | None] = mapped_column(String(66), default=None)
+    block_number: Mapped[int | None] = mapped_column(Integer, default=None)
+    block_timestamp: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class IdempotentRequest(Base):
+    """The first response to a write sent with an ``Idempotency-Key``."""
+
+    __tablename__ = "idempotent_requests"
+    __table_args__ = (UniqueConstraint("org_id", "key", name="uq_idempotent_requests_org_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    key: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response_body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

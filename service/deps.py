@@ -1,0 +1,72 @@
+"""FastAPI dependencies: the request's session (owns the transaction) and the caller's org."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlalchemy.orm import Session
+
+from service.anchoring.deployment import ChainHealth
+from service.config import Settings
+from service.db.engine import SessionFactory
+from service.db.models import Organization
+from service.errors import Unauthorized
+from service.orgs.service import authenticate
+
+_READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+@dataclass
+class AppState:
+    """Everything the lifespan builds, reachable from a request."""
+
+    settings: Settings
+    sessions: SessionFactory
+    health: ChainHealth
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.lotproof
+    return state
+
+
+def get_settings(request: Request) -> Settings:
+    return get_state(request).settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """Commit when the route returns, roll back when it raises; services only flush()."""
+    sessions = get_state(request).sessions
+    session = sessions.read() if request.method in _READ_METHODS else sessions.write()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
+CurrentSettings = Annotated[Settings, Depends(get_settings)]
+State = Annotated[AppState, Depends(get_state)]
+
+
+def get_current_org(
+    session: DbSession,
+    authorization: Annotated[str | None, Header()] = None,
+) -> Organization:
+    if not authorization:
+        raise Unauthorized("missing Authorization: Bearer <API key>")
+    scheme, _, key = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise Unauthorized("Authorization must be 'Bearer <API key>'")
+    return authenticate(session, key.strip())
+
+
+CurrentOrg = Annotated[Organization, Depends(get_current_org)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]

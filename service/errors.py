@@ -1,0 +1,97 @@
+"""Our error types and their RFC 9457 problem+json rendering."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class LotproofError(Exception):
+    """Base of every error a service raises on purpose; carries its HTTP status."""
+
+    status_code = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
+
+class NotFound(LotproofError):
+    status_code = 404
+    title = "Not found"
+
+
+class Unauthorized(LotproofError):
+    status_code = 401
+    title = "Unauthorized"
+
+
+class Forbidden(LotproofError):
+    status_code = 403
+    title = "Forbidden"
+
+
+class Conflict(LotproofError):
+    status_code = 409
+    title = "Conflict"
+
+
+class InvalidInput(LotproofError):
+    status_code = 422
+    title = "Invalid input"
+
+
+class PayloadTooLarge(LotproofError):
+    status_code = 413
+    title = "Payload too large"
+
+
+def problem_response(
+    status: int, title: str, detail: str, *, errors: list[dict[str, Any]] | None = None
+) -> JSONResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_path(loc: tuple[int | str, ...] | list[int | str]) -> str:
+    # FastAPI prefixes locations with "body"/"query"/"path"; keep the rest as a dotted path.
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header"} and len(parts) > 1:
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+async def _on_lotproof_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, LotproofError)
+    errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
+    return problem_response(exc.status_code, exc.title, exc.detail, errors=errors)
+
+
+async def _on_validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"field": _field_path(e["loc"]), "message": e["msg"]} for e in exc.errors()]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "invalid request"
+    return problem_response(422, "Invalid input", detail, errors=errors)
+
+
+async def _on_http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return problem_response(exc.status_code, str(exc.detail), str(exc.detail))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(LotproofError, _on_lotproof_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from service.deps import CurrentOrg, DbSession, IdempotencyKey
+from service.events import service
+from service.events.schemas import EventCreate, EventRead
+from service.idempotency import request_fingerprint, run_idempotent
+
+router = APIRouter(prefix="/api/v1/batches", tags=["events"])
+
+
+@router.post("/{batch_id}/events", status_code=201, response_model=EventRead)
+def record_event(
+    batch_id: int,
+    body: EventCreate,
+    request: Request,
+    org: CurrentOrg,
+    session: DbSession,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    return run_idempotent(
+        session,
+        org=org,
+        key=idempotency_key,
+        fingerprint=request_fingerprint("POST", request.url.path, body),
+        status_code=201,
+        produce=lambda: service.event_read(service.record_event(session, org, batch_id, body)),
+    )

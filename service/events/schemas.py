@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import rfc8785
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from service.events.epcis import EventType
+
+MAX_DETAILS_BYTES = 32 * 1024
+
+
+class EventCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: EventType
+    event_time: AwareDatetime
+    location: str = Field(min_length=1, max_length=200)
+    details: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("details")
+    @classmethod
+    def _details_canonicalizable(cls, value: dict[str, Any]) -> dict[str, Any]:
+        # The record is hashed as RFC 8785 JSON: reject what JCS cannot represent exactly
+        # (integers beyond 2^53, NaN) now, with the field named, not as a 500 later.
+        try:
+            encoded = rfc8785.dumps(value)
+        except (rfc8785.CanonicalizationError, TypeError, ValueError) as e:
+            raise ValueError(f"not representable as canonical JSON: {e}") from e
+        if len(encoded) > MAX_DETAILS_BYTES:
+            raise ValueError(f"at most {MAX_DETAILS_BYTES} bytes of JSON")
+        return value
+
+
+class EventRead(BaseModel):
+    id: int
+    batch_id: int
+    n: int
+    type: EventType
+    event_time: datetime
+    digest: str
+    status: str
+    recorded_at: datetime

@@ -1,0 +1,91 @@
+"""Recording events: each becomes a hashed, chained, pending record (DESIGN §2)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from sqlalchemy.orm import Session
+
+from service.batches.repository import BatchRepository
+from service.db.base import utcnow
+from service.db.models import Batch, Organization, OrgRole, Record, RecordStatus
+from service.errors import Forbidden, NotFound
+from service.events.epcis import EventType, format_utc_ms, object_event
+from service.events.repository import RecordRepository
+from service.events.schemas import EventCreate, EventRead
+from service.hashing import build_record, digest_to_hex, record_digest
+from service.hashing.v1 import canonical_bytes
+
+
+def _check_may_record(org: Organization, batch: Batch, event_type: EventType) -> None:
+    if batch.owner_org_id == org.id:
+        return
+    if org.role == OrgRole.inspector and event_type == EventType.inspection:
+        return
+    raise Forbidden("only the batch's owner (or an inspector, for inspections) may record here")
+
+
+def record_event(session: Session, org: Organization, batch_id: int, data: EventCreate) -> Record:
+    """Append one event to a batch's history as a pending record."""
+    batches = BatchRepository(session)
+    batch = batches.get_by_id(batch_id)
+    if batch is None:
+        raise NotFound(f"no batch {batch_id}")
+    _check_may_record(org, batch, data.type)
+    n, prev = batches.reserve_next_record(batch.id)
+    recorded_at = utcnow()
+    event = object_event(
+        event_type=data.type,
+        event_time=data.event_time,
+        gtin=batch.gtin,
+        lot=batch.lot,
+        quantity=batch.quantity,
+        unit=batch.unit,
+        location=data.location,
+        details=data.details,
+    )
+    content = build_record(
+        gtin=batch.gtin,
+        lot=batch.lot,
+        n=n,
+        prev=prev,
+        event=event,
+        actor=org.slug,
+        recorded_at=format_utc_ms(recorded_at),
+        salt=os.urandom(32),
+    )
+    digest = record_digest(content)
+    record = Record(
+        batch_id=batch.id,
+        n=n,
+        event_type=data.type,
+        event_time=data.event_time,
+        actor_org_id=org.id,
+        # Stored in canonical form, so the text in the database is exactly what was hashed.
+        content=canonical_bytes(content).decode(),
+        digest=digest,
+        status=RecordStatus.pending,
+        recorded_at=recorded_at,
+    )
+    RecordRepository(session).add(record)
+    batches.set_head(batch.id, digest)
+    return record
+
+
+def event_read(record: Record) -> EventRead:
+    return EventRead(
+        id=record.id,
+        batch_id=record.batch_id,
+        n=record.n,
+        type=EventType(record.event_type),
+        event_time=record.event_time,
+        digest=digest_to_hex(record.digest),
+        status=record.status,
+        recorded_at=record.recorded_at,
+    )
+
+
+def parse_content(record: Record) -> dict[str, object]:
+    content: dict[str, object] = json.loads(record.content)
+    return content

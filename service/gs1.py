@@ -1,0 +1,43 @@
+"""GS1 identifiers: GTIN check digits, AI 10/21 values and Digital Link URIs."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+# GS1 AI (10) batch/lot and AI (21) serial: 1-20 characters of GS1 character set 82.
+# Set 82 is printable ASCII without space, '#', '$', '@', '[', '\\', ']', '^', '`', '{', '|', '}',
+# '~'.
+_CSET82 = re.compile(r"^[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20}$")
+_GTIN_LENGTHS = {8, 12, 13, 14}
+
+
+def gtin_check_digit(body: str) -> int:
+    """Mod-10 check digit of the digits before it (weights 3,1,3,... from the right)."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return (10 - total % 10) % 10
+
+
+def normalize_gtin(value: str) -> str:
+    """GTIN-8/12/13/14 -> 14 digits; raises ValueError when malformed or the check digit is wrong."""
+    if not value.isascii() or not value.isdigit() or len(value) not in _GTIN_LENGTHS:
+        raise ValueError("GTIN must be 8, 12, 13 or 14 digits")
+    expected = gtin_check_digit(value[:-1])
+    if int(value[-1]) != expected:
+        raise ValueError(f"GTIN check digit is wrong (expected {expected})")
+    return value.zfill(14)
+
+
+def validate_ai_value(value: str, what: str = "lot") -> str:
+    """A lot (AI 10) or serial (AI 21): 1-20 characters of GS1 character set 82."""
+    if not _CSET82.match(value):
+        raise ValueError(f"{what} must be 1-20 characters of GS1 character set 82 (no spaces)")
+    return value
+
+
+def digital_link(base_url: str, gtin14: str, lot: str, serial: str | None = None) -> str:
+    """GS1 Digital Link URI of a batch (or a unit when ``serial`` is given)."""
+    uri = f"{base_url}/01/{gtin14}/10/{quote(lot, safe='')}"
+    if serial is not None:
+        uri += f"/21/{quote(serial, safe='')}"
+    return uri

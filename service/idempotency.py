@@ -1,0 +1,60 @@
+"""``Idempotency-Key`` on writes: a retried request gets the first response and writes once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.db.models import IdempotentRequest, Organization
+from service.errors import InvalidInput
+
+
+def request_fingerprint(method: str, path: str, body: BaseModel) -> bytes:
+    return hashlib.sha256(f"{method} {path}\n{body.model_dump_json()}".encode()).digest()
+
+
+def run_idempotent(
+    session: Session,
+    *,
+    org: Organization,
+    key: str | None,
+    fingerprint: bytes,
+    status_code: int,
+    produce: Callable[[], BaseModel],
+) -> JSONResponse:
+    """Run ``produce`` once per (org, key); replay its stored response afterwards."""
+    if key is None:
+        return JSONResponse(produce().model_dump(mode="json"), status_code=status_code)
+    query = select(IdempotentRequest).where(
+        IdempotentRequest.org_id == org.id, IdempotentRequest.key == key
+    )
+    previous = session.scalars(query).first()
+    if previous is not None:
+        if previous.request_hash != fingerprint:
+            raise InvalidInput(
+                "this Idempotency-Key was already used for a different request",
+                field="Idempotency-Key",
+            )
+        body: Any = json.loads(previous.response_body)
+        return JSONResponse(
+            body, status_code=previous.status_code, headers={"Idempotent-Replayed": "true"}
+        )
+    payload = produce().model_dump(mode="json")
+    session.add(
+        IdempotentRequest(
+            org_id=org.id,
+            key=key,
+            request_hash=fingerprint,
+            status_code=status_code,
+            response_body=json.dumps(payload),
+        )
+    )
+    session.flush()
+    return JSONResponse(payload, status_code=status_code)

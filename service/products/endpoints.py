@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from service.deps import CurrentOrg, DbSession, IdempotencyKey
+from service.idempotency import request_fingerprint, run_idempotent
+from service.products import service
+from service.products.schemas import ProductCreate, ProductRead
+
+router = APIRouter(prefix="/api/v1/products", tags=["products"])
+
+
+@router.post("", status_code=201, response_model=ProductRead)
+def create_product(
+    body: ProductCreate,
+    request: Request,
+    org: CurrentOrg,
+    session: DbSession,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    return run_idempotent(
+        session,
+        org=org,
+        key=idempotency_key,
+        fingerprint=request_fingerprint("POST", request.url.path, body),
+        status_code=201,
+        produce=lambda: ProductRead.model_validate(service.create_product(session, org, body)),
+    )
+
+
+@router.get("/{product_id}", response_model=ProductRead)
+def get_product(product_id: int, session: DbSession) -> ProductRead:
+    return ProductRead.model_validate(service.get_product(session, product_id))

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+
+class RecordVerdict(StrEnum):
+    verified = "verified"
+    pending = "pending"
+    tampered = "tampered"
+    redacted = "redacted"
+
+
+class BatchVerdict(StrEnum):
+    authentic = "authentic"
+    pending = "pending"
+    tampered = "tampered"
+
+
+class AnchorRef(BaseModel):
+    index: int
+    root: str
+    tx_hash: str | None
+    block_number: int | None
+    timestamp: datetime | None
+
+
+class RecordVerification(BaseModel):
+    n: int
+    type: str
+    event_time: datetime
+    location: str | None
+    actor: str | None
+    digest: str  # recomputed from the stored record, not read from a column
+    verdict: RecordVerdict
+    reason: str | None = None
+    anchor: AnchorRef | None
+    proof: list[str]
+
+
+class BatchVerification(BaseModel):
+    verdict: BatchVerdict
+    records: list[RecordVerification]

@@ -1,0 +1,140 @@
+"""Verdicts (DESIGN §7). Digests are recomputed from stored content on every call.
+
+No chain call here (requests never talk to the chain): an anchor counts only once the worker
+has read its root back from contract storage with enough confirmations (status ``final``),
+which is the cache of on-chain roots that DESIGN §7 allows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from service.anchoring.repository import AnchorRepository
+from service.db.models import Anchor, AnchorStatus, Batch, Record
+from service.events.repository import RecordRepository
+from service.hashing import digest_from_hex, digest_to_hex, record_digest
+from service.merkle import verify_proof
+from service.verification.schemas import (
+    AnchorRef,
+    BatchVerdict,
+    BatchVerification,
+    RecordVerdict,
+    RecordVerification,
+)
+
+
+def verify_batch(session: Session, batch: Batch) -> BatchVerification:
+    records = RecordRepository(session).list_by_batch(batch.id)
+    anchor_ids = [r.anchor_id for r in records if r.anchor_id is not None]
+    anchors = AnchorRepository(session).get_by_ids(anchor_ids)
+    results = _verify_chain(batch, records, anchors)
+    return BatchVerification(verdict=batch_verdict(results), records=results)
+
+
+def batch_verdict(results: Sequence[RecordVerification]) -> BatchVerdict:
+    verdicts = {r.verdict for r in results}
+    if RecordVerdict.tampered in verdicts:
+        return BatchVerdict.tampered
+    if RecordVerdict.pending in verdicts or not results:
+        return BatchVerdict.pending
+    return BatchVerdict.authentic
+
+
+def _verify_chain(
+    batch: Batch, records: Sequence[Record], anchors: dict[int, Anchor]
+) -> list[RecordVerification]:
+    results: list[RecordVerification] = []
+    prev: bytes | None = None
+    prev_tampered = False
+    for expected_n, record in enumerate(records):
+        content, digest, problem = _recompute(record)
+        if problem is None:
+            problem = _chain_problem(batch, content, expected_n, record.n, prev, prev_tampered)
+        anchor = anchors.get(record.anchor_id) if record.anchor_id is not None else None
+        verdict, reason = _anchor_verdict(record, digest, anchor, problem)
+        results.append(_result(record, content, digest, verdict, reason, anchor))
+        prev, prev_tampered = digest, verdict == RecordVerdict.tampered
+    return results
+
+
+def _recompute(record: Record) -> tuple[dict[str, Any], bytes, str | None]:
+    try:
+        content = json.loads(record.content)
+        return content, record_digest(content), None
+    except (ValueError, TypeError) as e:
+        return {}, record.digest, f"stored record is unreadable: {e}"
+
+
+def _chain_problem(
+    batch: Batch,
+    content: dict[str, Any],
+    expected_n: int,
+    n: int,
+    prev: bytes | None,
+    prev_tampered: bool,
+) -> str | None:
+    if n != expected_n or content.get("n") != n:
+        return f"record numbering broken at n={expected_n} (a record is missing or moved)"
+    if content.get("batch") != {"gtin": batch.gtin, "lot": batch.lot}:
+        return "record names a different batch"
+    # After an altered record its successor's link cannot match; the successor is judged on
+    # its own proof, so only the altered record is reported.
+    expected_prev = None if prev is None else digest_to_hex(prev)
+    if not prev_tampered and content.get("prev") != expected_prev:
+        return "link to the previous record is broken"
+    return None
+
+
+def _anchor_verdict(
+    record: Record, digest: bytes, anchor: Anchor | None, problem: str | None
+) -> tuple[RecordVerdict, str | None]:
+    if problem is not None:
+        return RecordVerdict.tampered, problem
+    if anchor is None or anchor.status != AnchorStatus.final or record.proof is None:
+        return RecordVerdict.pending, "not anchored yet"
+    try:
+        proof = [digest_from_hex(p) for p in record.proof]
+    except ValueError:
+        return RecordVerdict.tampered, "stored proof is malformed"
+    if not verify_proof(anchor.root, digest, proof):
+        return RecordVerdict.tampered, "record does not match the anchored Merkle root"
+    return RecordVerdict.verified, None
+
+
+def _result(
+    record: Record,
+    content: dict[str, Any],
+    digest: bytes,
+    verdict: RecordVerdict,
+    reason: str | None,
+    anchor: Anchor | None,
+) -> RecordVerification:
+    event = content.get("event", {}) if isinstance(content.get("event"), dict) else {}
+    anchored = anchor is not None and anchor.chain_index is not None
+    return RecordVerification(
+        n=record.n,
+        type=record.event_type,
+        event_time=record.event_time,
+        location=event.get("lp:location"),
+        actor=content.get("actor"),
+        digest=digest_to_hex(digest),
+        verdict=verdict,
+        reason=reason,
+        anchor=_anchor_ref(anchor) if anchored and anchor is not None else None,
+        proof=list(record.proof or []) if anchored else [],
+    )
+
+
+def _anchor_ref(anchor: Anchor) -> AnchorRef:
+    assert anchor.chain_index is not None
+    return AnchorRef(
+        index=anchor.chain_index,
+        root=digest_to_hex(anchor.root),
+        tx_hash=anchor.tx_hash,
+        block_number=anchor.block_number,
+        timestamp=anchor.block_timestamp,
+    )
