@@ -6,14 +6,7 @@ fixtures of the top-level tests/conftest.py.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
-
-# `tests.support` is imported as a package from the repository root, but pytest's default
-# ("prepend") import mode only puts this directory on sys.path: add the root (harmless if the
-# pytest configuration, e.g. `pythonpath = ["."]`, already did).
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import pytest
 from eth_account import Account
@@ -25,9 +18,9 @@ from tests.support.hardhat import HARDHAT_KEY_0, HARDHAT_KEY_1, HardhatNode, dep
 
 
 @pytest.fixture(scope="module")
-def contract_node() -> Iterator[HardhatNode]:
-    with HardhatNode() as node:
-        yield node
+def contract_node(hardhat_node: HardhatNode) -> Iterator[HardhatNode]:
+    # The session's node; each module deploys its own contract, so tests do not interfere.
+    yield hardhat_node
 
 
 @pytest.fixture(scope="module")
