@@ -131,7 +131,7 @@ class AnchoringWorker:
             return 0
         return len(claimed) if self._settle(anchor_id) else 0
 
-    def _settle(self, anchor_id: int) -> bool:
+    def _settle(self, anchor_id: int, *, may_resend: bool = True) -> bool:
         """Bring one in-flight anchor in line with the chain; True once it is final."""
         with self.sessions.read() as session:
             anchor = session.get(Anchor, anchor_id)
@@ -145,8 +145,9 @@ class AnchoringWorker:
         outcome = self.ledger.tx_outcome(tx_hash) if tx_hash else TxOutcome.unknown
         if outcome == TxOutcome.reverted:
             self._fail(anchor_id)
-        elif outcome == TxOutcome.unknown:
+        elif outcome == TxOutcome.unknown and may_resend:
             self._resend(anchor_id, root)
+            return self._settle(anchor_id, may_resend=False)
         return False
 
     def _record_on_chain(self, anchor_id: int, on_chain: OnChainAnchor) -> None:
@@ -205,3 +206,4 @@ class AnchoringWorker:
             anchor.tx_hash = signed.tx_hash
         log.warning("anchor %d: transaction lost, resending as %s", anchor_id, signed.tx_hash)
         self.ledger.broadcast(signed)
+        self.ledger.wait_for_tx(signed.tx_hash, RECEIPT_TIMEOUT_S)
