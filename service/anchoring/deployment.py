@@ -13,6 +13,7 @@ from service.anchoring.repository import AnchorRepository
 from service.config import Settings
 from service.db.models import Deployment
 from service.ledger import ChainIdentity, Ledger
+from service.metrics import CHAIN_UP
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ class ChainHealth:
         with self._lock:
             changed = state != self.state
             self.state, self.message, self.checked_at = state, message, time.time()
+        CHAIN_UP.set(1 if state == "ok" else 0)
         if changed:
             level = logging.INFO if state == "ok" else logging.ERROR
             log.log(level, "chain %s: %s", state, message)
@@ -89,6 +91,14 @@ def ensure_deployment(session: Session, ledger: Ledger, settings: Settings) -> D
         active = record_deployment(session, identity, deployed.address, deployed.tx_hash)
     check_deployment(active, identity, ledger)
     ledger.use_contract(active.address)
+    # A reset dev chain can get the same genesis and, redeployed from the same account, the
+    # same contract address: only our own latest root being there proves the state survived.
+    latest = AnchorRepository(session).get_latest_final_anchor(active.id)
+    if latest is not None and ledger.find_anchor(latest.root) is None:
+        raise ChainReset(
+            f"anchor {latest.chain_index} is missing from contract {active.address}: the chain "
+            "was reset; run `lotproof chain reanchor` to deploy anew and re-anchor every record"
+        )
     return active
 
 

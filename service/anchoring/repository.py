@@ -34,6 +34,14 @@ class AnchorRepository:
         )
         return self.session.scalars(query).all()
 
+    def get_latest_final_anchor(self, deployment_id: int) -> Anchor | None:
+        query = (
+            select(Anchor)
+            .where(Anchor.deployment_id == deployment_id, Anchor.status == AnchorStatus.final)
+            .order_by(Anchor.chain_index.desc())
+        )
+        return self.session.scalars(query).first()
+
     def list_pending_records(self, limit: int) -> Sequence[Record]:
         query = (
             select(Record)

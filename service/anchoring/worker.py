@@ -20,6 +20,7 @@ from service.db.models import Anchor, AnchorStatus, RecordStatus
 from service.hashing import digest_to_hex
 from service.ledger import Ledger, LedgerError, LedgerUnavailable, OnChainAnchor, TxOutcome
 from service.merkle import build_tree
+from service.metrics import RECORDS_ANCHORED
 
 log = logging.getLogger(__name__)
 RECEIPT_TIMEOUT_S = 60.0
@@ -171,6 +172,7 @@ class AnchoringWorker:
                 proof = tree.proof(position[digest_to_hex(record.digest)])
                 record.proof = [digest_to_hex(p) for p in proof]
                 record.status = RecordStatus.anchored
+            RECORDS_ANCHORED.inc(anchor.leaf_count)
         log.info("anchor %d on chain at index %d", anchor_id, on_chain.index)
 
     def _finalize(self, anchor_id: int, on_chain: OnChainAnchor) -> bool:

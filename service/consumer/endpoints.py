@@ -18,7 +18,8 @@ def _wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-@router.get("/01/{gtin}/10/{lot}", response_model=None)
+# `path` so that a lot containing "/" (sent as %2F, decoded by the server) still matches.
+@router.get("/01/{gtin}/10/{lot:path}", response_model=None)
 def resolve_batch_link(
     gtin: str, lot: str, request: Request, session: DbSession, state: State
 ) -> Response:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 
 from sqlalchemy.orm import Session
@@ -16,6 +15,7 @@ from service.events.repository import RecordRepository
 from service.events.schemas import EventCreate, EventRead
 from service.hashing import build_record, digest_to_hex, record_digest
 from service.hashing.v1 import canonical_bytes
+from service.metrics import RECORDS_RECORDED
 
 
 def _check_may_record(org: Organization, batch: Batch, event_type: EventType) -> None:
@@ -70,6 +70,7 @@ def record_event(session: Session, org: Organization, batch_id: int, data: Event
     )
     RecordRepository(session).add(record)
     batches.set_head(batch.id, digest)
+    RECORDS_RECORDED.labels(type=data.type).inc()
     return record
 
 
@@ -84,8 +85,3 @@ def event_read(record: Record) -> EventRead:
         status=record.status,
         recorded_at=record.recorded_at,
     )
-
-
-def parse_content(record: Record) -> dict[str, object]:
-    content: dict[str, object] = json.loads(record.content)
-    return content

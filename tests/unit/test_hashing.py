@@ -125,7 +125,7 @@ class TestGoldenVectors:
         for fragment in (
             '"big":1e+21',
             '"negativeZero":0,',
-            '"whole":1200,',
+            '"whole":1200}',
             '"tiny":1e-7',
             '"quantity":0.1,',
             '"sum":0.30000000000000004',
