@@ -225,9 +225,7 @@ def _vectors() -> list[tuple[str, str, dict[str, Any]]]:
         event={
             "type": "ObjectEvent",
             "lp:details": {
-                "complaint": "".join(
-                    f"{i:05d} Lotproof 龙井 🍃 line\n" for i in range(400)
-                ),
+                "complaint": "".join(f"{i:05d} Lotproof 龙井 🍃 line\n" for i in range(400)),
             },
         },
         actor="consumer-desk",

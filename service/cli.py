@@ -6,17 +6,29 @@ import json
 import logging
 import signal
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
+import uvicorn
 
+from service.anchoring.deployment import DeploymentError, record_deployment
+from service.anchoring.worker import AnchoringWorker
+from service.app import create_app
 from service.config import Settings
+from service.db import migrate
+from service.db.engine import SessionFactory, make_engine
+from service.db.models import OrgRole
+from service.demo import run_demo
+from service.ledger import LedgerError
+from service.ledger.factory import build_ledger
+from service.ledger.signer import SignerConfigError
+from service.orgs.service import create_org
 
 app = typer.Typer(help="Lotproof: tamper-evident product traceability.", no_args_is_help=True)
 org_app = typer.Typer(help="Organisations and their API keys.", no_args_is_help=True)
-chain_app = typer.Typer(
-    help="The TraceAnchor contract on the configured chain.", no_args_is_help=True
-)
+chain_app = typer.Typer(help="The TraceAnchor contract on the chain.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
 app.add_typer(chain_app, name="chain")
 
@@ -27,13 +39,20 @@ def _setup_logging() -> None:
     )
 
 
-def _sessions(settings: Settings):  # type: ignore[no-untyped-def]
-    from service.db import migrate
-    from service.db.engine import SessionFactory, make_engine
-
+def _sessions(settings: Settings) -> SessionFactory:
     engine = make_engine(settings.database_url)
     migrate.upgrade(engine)
     return SessionFactory(engine)
+
+
+@contextmanager
+def _clean_errors() -> Iterator[None]:
+    """Configuration and chain problems end the command with one clear line, not a traceback."""
+    try:
+        yield
+    except (SignerConfigError, DeploymentError, LedgerError) as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(code=1) from None
 
 
 @app.command()
@@ -42,28 +61,25 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
 ) -> None:
     """Run migrations, the HTTP API and (unless LOTPROOF_RUN_WORKER=false) the anchoring worker."""
-    import uvicorn
-
-    from service.app import create_app
-
     _setup_logging()
-    uvicorn.run(create_app(Settings()), host=host, port=port, log_level="info")
+    with _clean_errors():
+        build_ledger(Settings())  # fail fast on a bad key, before binding the port
+        uvicorn.run(create_app(Settings()), host=host, port=port, log_level="info")
 
 
 @app.command()
 def worker() -> None:
     """Run the anchoring worker on its own (set LOTPROOF_RUN_WORKER=false on the API servers)."""
-    from service.anchoring.worker import AnchoringWorker
-    from service.ledger.factory import build_ledger
-
     _setup_logging()
     settings = Settings()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    AnchoringWorker(
-        sessions=_sessions(settings), ledger=build_ledger(settings), settings=settings
-    ).run_forever(stop)
+    with _clean_errors():
+        ledger = build_ledger(settings)
+        AnchoringWorker(sessions=_sessions(settings), ledger=ledger, settings=settings).run_forever(
+            stop
+        )
 
 
 @org_app.command("create")
@@ -72,66 +88,63 @@ def org_create(
     role: Annotated[str, typer.Option(help="supplier|logistics|inspector|retailer|admin")],
 ) -> None:
     """Create an organisation; prints its API key once (it is stored only hashed)."""
-    from service.db.models import OrgRole
-    from service.orgs.service import create_org
-
     try:
         org_role = OrgRole(role)
     except ValueError:
-        raise typer.BadParameter(f"role must be one of {', '.join(OrgRole)}", param_hint="--role")
+        raise typer.BadParameter(
+            f"role must be one of {', '.join(OrgRole)}", param_hint="--role"
+        ) from None
     sessions = _sessions(Settings())
     with sessions.write() as session, session.begin():
         created = create_org(session, name=name, role=org_role)
     typer.echo(json.dumps(created.model_dump(mode="json")))
 
 
-@chain_app.command("deploy")
-def chain_deploy() -> None:
-    """Deploy a new TraceAnchor and make it the active contract."""
-    from service.anchoring.deployment import record_deployment
-    from service.ledger.factory import build_ledger
-
-    _setup_logging()
-    settings = Settings()
-    sessions = _sessions(settings)
+def _deploy(settings: Settings, sessions: SessionFactory) -> tuple[str, AnchoringWorker]:
     ledger = build_ledger(settings)
     deployed = ledger.deploy()
     with sessions.write() as session, session.begin():
         record_deployment(session, ledger.identity(), deployed.address, deployed.tx_hash)
-    typer.echo(json.dumps({"address": deployed.address, "tx_hash": deployed.tx_hash}))
+    return deployed.address, AnchoringWorker(sessions=sessions, ledger=ledger, settings=settings)
+
+
+@chain_app.command("deploy")
+def chain_deploy() -> None:
+    """Deploy a new TraceAnchor and make it the active contract (records re-anchor to it)."""
+    _setup_logging()
+    settings = Settings()
+    with _clean_errors():
+        address, _ = _deploy(settings, _sessions(settings))
+    typer.echo(json.dumps({"address": address}))
 
 
 @chain_app.command("reanchor")
 def chain_reanchor() -> None:
-    """Deploy anew (e.g. after a dev chain reset, or on another chain) and re-anchor every record."""
-    from service.anchoring.deployment import record_deployment
-    from service.anchoring.worker import AnchoringWorker
-    from service.ledger.factory import build_ledger
-
+    """Deploy anew (after a dev chain reset, or on another chain); re-anchor every record."""
     _setup_logging()
     settings = Settings()
-    sessions = _sessions(settings)
-    ledger = build_ledger(settings)
-    deployed = ledger.deploy()
-    with sessions.write() as session, session.begin():
-        record_deployment(session, ledger.identity(), deployed.address, deployed.tx_hash)
-    worker = AnchoringWorker(sessions=sessions, ledger=ledger, settings=settings)
-    count = worker.anchor_all_pending()
-    typer.echo(json.dumps({"address": deployed.address, "records_anchored": count}))
+    with _clean_errors():
+        address, anchoring = _deploy(settings, _sessions(settings))
+        count = anchoring.anchor_all_pending()
+    typer.echo(json.dumps({"address": address, "records_anchored": count}))
 
 
 @app.command()
 def demo(
-    url: Annotated[
-        str, typer.Option(help="Base URL of the running server.")
-    ] = "http://127.0.0.1:8000",
+    url: Annotated[str, typer.Option(help="Base URL of the running server.")] = (
+        "http://127.0.0.1:8000"
+    ),
     out: Annotated[str, typer.Option(help="Where to save the batch's QR code.")] = "demo-qr.png",
     timeout: Annotated[float, typer.Option(help="Seconds to wait for anchoring.")] = 120.0,
 ) -> None:
     """Record a sample batch against a running server and wait until it is anchored."""
-    from service.demo import run_demo
-
     settings = Settings()
     result = run_demo(sessions=_sessions(settings), base_url=url, qr_path=out, timeout=timeout)
     typer.echo(f"batch {result['lot']} is {result['verdict']}; QR code saved to {out}")
     typer.echo(f"consumer page: {result['consumer_url']}")
+    if result["verdict"] != "authentic":
+        raise typer.Exit(code=1)
+
+
+if __name__ == "__main__":
+    app()

@@ -19,7 +19,7 @@ def gtin_check_digit(body: str) -> int:
 
 
 def normalize_gtin(value: str) -> str:
-    """GTIN-8/12/13/14 -> 14 digits; raises ValueError when malformed or the check digit is wrong."""
+    """GTIN-8/12/13/14 -> 14 digits; ValueError when malformed or the check digit is wrong."""
     if not value.isascii() or not value.isdigit() or len(value) not in _GTIN_LENGTHS:
         raise ValueError("GTIN must be 8, 12, 13 or 14 digits")
     expected = gtin_check_digit(value[:-1])

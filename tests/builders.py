@@ -43,7 +43,9 @@ def make_product(client: TestClient, key: str, gtin: str | None = None) -> str:
     return gtin
 
 
-def make_batch(client: TestClient, key: str, *, gtin: str | None = None, lot: str | None = None) -> dict[str, Any]:
+def make_batch(
+    client: TestClient, key: str, *, gtin: str | None = None, lot: str | None = None
+) -> dict[str, Any]:
     gtin = gtin or make_product(client, key)
     body = {
         "gtin": gtin,

@@ -52,7 +52,7 @@ class ChainHealth:
 def record_deployment(
     session: Session, identity: ChainIdentity, address: str, tx_hash: str | None
 ) -> Deployment:
-    """Make ``address`` the active deployment; an older one is superseded (its records re-anchor)."""
+    """Make ``address`` the active deployment; an older one is superseded (records re-anchor)."""
     repo = AnchorRepository(session)
     previous = repo.get_active_deployment()
     if previous is not None:

@@ -110,7 +110,7 @@ class Web3Ledger:
 
         def send() -> Deployed:
             tx = factory.constructor(self._signer.address).build_transaction(self._tx_base())
-            signed = self._signer.sign_transaction(tx)  # type: ignore[arg-type]
+            signed = self._signer.sign_transaction(tx)
             tx_hash = self._w3.eth.send_raw_transaction(signed.raw_transaction)
             receipt = self._w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
             if receipt["status"] != 1:

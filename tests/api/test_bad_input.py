@@ -18,7 +18,8 @@ PROBLEM = "application/problem+json"
 def _counts(sessions: SessionFactory) -> tuple[int, int, int]:
     with sessions.read() as session:
         return tuple(  # type: ignore[return-value]
-            session.scalar(select(func.count()).select_from(model)) for model in (Product, Batch, Record)
+            session.scalar(select(func.count()).select_from(model))
+            for model in (Product, Batch, Record)
         )
 
 
@@ -34,29 +35,43 @@ def _assert_problem(response: Any, status: int, field: str | None = None) -> dic
 
 class TestProducts:
     @pytest.mark.parametrize("gtin", ["09506000134353", "950600013435", "abcdefgh", "123"])
-    def test_bad_gtin_is_rejected(self, client: TestClient, sessions: SessionFactory, gtin: str) -> None:
+    def test_bad_gtin_is_rejected(
+        self, client: TestClient, sessions: SessionFactory, gtin: str
+    ) -> None:
         _, key = make_org(sessions)
         before = _counts(sessions)
-        response = client.post("/api/v1/products", json={"gtin": gtin, "name": "Tea"}, headers=auth(key))
+        response = client.post(
+            "/api/v1/products", json={"gtin": gtin, "name": "Tea"}, headers=auth(key)
+        )
         problem = _assert_problem(response, 422, "gtin")
         assert "gtin" in problem["detail"].lower()
         assert _counts(sessions) == before
 
-    def test_gtin_is_normalised_to_14_digits(self, client: TestClient, sessions: SessionFactory) -> None:
+    def test_gtin_is_normalised_to_14_digits(
+        self, client: TestClient, sessions: SessionFactory
+    ) -> None:
         _, key = make_org(sessions)
         gtin13 = random_gtin()[1:]
-        response = client.post("/api/v1/products", json={"gtin": gtin13, "name": "Tea"}, headers=auth(key))
+        response = client.post(
+            "/api/v1/products", json={"gtin": gtin13, "name": "Tea"}, headers=auth(key)
+        )
         assert response.status_code == 201 and response.json()["gtin"] == "0" + gtin13
 
     def test_duplicate_gtin_conflicts(self, client: TestClient, sessions: SessionFactory) -> None:
         _, key = make_org(sessions)
         gtin = make_product(client, key)
-        response = client.post("/api/v1/products", json={"gtin": gtin, "name": "Tea"}, headers=auth(key))
+        response = client.post(
+            "/api/v1/products", json={"gtin": gtin, "name": "Tea"}, headers=auth(key)
+        )
         _assert_problem(response, 409, "gtin")
 
-    def test_only_suppliers_register_products(self, client: TestClient, sessions: SessionFactory) -> None:
+    def test_only_suppliers_register_products(
+        self, client: TestClient, sessions: SessionFactory
+    ) -> None:
         _, key = make_org(sessions, OrgRole.inspector)
-        response = client.post("/api/v1/products", json={"gtin": random_gtin(), "name": "T"}, headers=auth(key))
+        response = client.post(
+            "/api/v1/products", json={"gtin": random_gtin(), "name": "T"}, headers=auth(key)
+        )
         _assert_problem(response, 403)
 
 
@@ -64,8 +79,12 @@ class TestAuthentication:
     def test_missing_and_wrong_keys_are_401(self, client: TestClient) -> None:
         body = {"gtin": random_gtin(), "name": "Tea"}
         _assert_problem(client.post("/api/v1/products", json=body), 401)
-        _assert_problem(client.post("/api/v1/products", json=body, headers=auth("lp_nope_nope")), 401)
-        _assert_problem(client.post("/api/v1/products", json=body, headers={"Authorization": "Basic x"}), 401)
+        _assert_problem(
+            client.post("/api/v1/products", json=body, headers=auth("lp_nope_nope")), 401
+        )
+        _assert_problem(
+            client.post("/api/v1/products", json=body, headers={"Authorization": "Basic x"}), 401
+        )
 
 
 class TestBatches:
@@ -74,17 +93,38 @@ class TestBatches:
         _, other = make_org(sessions)
         gtin = make_product(client, owner)
         before = _counts(sessions)
-        body = {"gtin": gtin, "lot": "L1", "quantity": 5, "unit": "KGM", "produced_at": "2026-11-02T08:00:00Z"}
+        body = {
+            "gtin": gtin,
+            "lot": "L1",
+            "quantity": 5,
+            "unit": "KGM",
+            "produced_at": "2026-11-02T08:00:00Z",
+        }
         _assert_problem(client.post("/api/v1/batches", json=body, headers=auth(other)), 403)
         assert _counts(sessions) == before
 
     @pytest.mark.parametrize(
         ("field", "value"),
-        [("lot", "has space"), ("lot", "x" * 21), ("quantity", -1), ("unit", "kilograms"), ("produced_at", "yesterday"), ("produced_at", "2026-11-02T08:00:00")],
+        [
+            ("lot", "has space"),
+            ("lot", "x" * 21),
+            ("quantity", -1),
+            ("unit", "kilograms"),
+            ("produced_at", "yesterday"),
+            ("produced_at", "2026-11-02T08:00:00"),
+        ],
     )
-    def test_bad_batch_fields(self, client: TestClient, sessions: SessionFactory, field: str, value: Any) -> None:
+    def test_bad_batch_fields(
+        self, client: TestClient, sessions: SessionFactory, field: str, value: Any
+    ) -> None:
         _, key = make_org(sessions)
-        body: dict[str, Any] = {"gtin": make_product(client, key), "lot": "L1", "quantity": 5, "unit": "KGM", "produced_at": "2026-11-02T08:00:00Z"}
+        body: dict[str, Any] = {
+            "gtin": make_product(client, key),
+            "lot": "L1",
+            "quantity": 5,
+            "unit": "KGM",
+            "produced_at": "2026-11-02T08:00:00Z",
+        }
         body[field] = value
         before = _counts(sessions)
         _assert_problem(client.post("/api/v1/batches", json=body, headers=auth(key)), 422, field)
@@ -94,15 +134,21 @@ class TestBatches:
 class TestEvents:
     def test_unknown_batch_is_404(self, client: TestClient, sessions: SessionFactory) -> None:
         _, key = make_org(sessions)
-        response = client.post("/api/v1/batches/99999999/events", json=event_body(), headers=auth(key))
+        response = client.post(
+            "/api/v1/batches/99999999/events", json=event_body(), headers=auth(key)
+        )
         _assert_problem(response, 404)
 
-    def test_another_suppliers_batch_is_403(self, client: TestClient, sessions: SessionFactory) -> None:
+    def test_another_suppliers_batch_is_403(
+        self, client: TestClient, sessions: SessionFactory
+    ) -> None:
         _, owner = make_org(sessions)
         _, other = make_org(sessions)
         batch = make_batch(client, owner)
         before = _counts(sessions)
-        response = client.post(f"/api/v1/batches/{batch['id']}/events", json=event_body(), headers=auth(other))
+        response = client.post(
+            f"/api/v1/batches/{batch['id']}/events", json=event_body(), headers=auth(other)
+        )
         _assert_problem(response, 403)
         assert _counts(sessions) == before
 
@@ -126,7 +172,9 @@ class TestEvents:
         body = event_body()
         body[field] = value
         before = _counts(sessions)
-        response = client.post(f"/api/v1/batches/{batch['id']}/events", json=body, headers=auth(key))
+        response = client.post(
+            f"/api/v1/batches/{batch['id']}/events", json=body, headers=auth(key)
+        )
         _assert_problem(response, 422, field)
         assert _counts(sessions) == before
 
@@ -134,7 +182,9 @@ class TestEvents:
         _, key = make_org(sessions)
         batch = make_batch(client, key)
         body = event_body() | {"colour": "red"}
-        response = client.post(f"/api/v1/batches/{batch['id']}/events", json=body, headers=auth(key))
+        response = client.post(
+            f"/api/v1/batches/{batch['id']}/events", json=body, headers=auth(key)
+        )
         _assert_problem(response, 422, "colour")
 
     def test_invalid_json_is_422(self, client: TestClient, sessions: SessionFactory) -> None:
@@ -152,21 +202,32 @@ class TestEvents:
         batch = make_batch(client, key)
         before = _counts(sessions)
         body = event_body(note="x" * (65 * 1024))
-        response = client.post(f"/api/v1/batches/{batch['id']}/events", json=body, headers=auth(key))
+        response = client.post(
+            f"/api/v1/batches/{batch['id']}/events", json=body, headers=auth(key)
+        )
         _assert_problem(response, 413)
         assert _counts(sessions) == before
 
-    def test_inspector_may_record_inspections_only(self, client: TestClient, sessions: SessionFactory) -> None:
+    def test_inspector_may_record_inspections_only(
+        self, client: TestClient, sessions: SessionFactory
+    ) -> None:
         _, owner = make_org(sessions)
         _, inspector = make_org(sessions, OrgRole.inspector)
         batch = make_batch(client, owner)
         url = f"/api/v1/batches/{batch['id']}/events"
-        assert client.post(url, json=event_body("inspection", result="pass"), headers=auth(inspector)).status_code == 201
+        assert (
+            client.post(
+                url, json=event_body("inspection", result="pass"), headers=auth(inspector)
+            ).status_code
+            == 201
+        )
         _assert_problem(client.post(url, json=event_body("shipping"), headers=auth(inspector)), 403)
 
 
 class TestIdempotency:
-    def test_retry_returns_first_result_and_writes_once(self, client: TestClient, sessions: SessionFactory) -> None:
+    def test_retry_returns_first_result_and_writes_once(
+        self, client: TestClient, sessions: SessionFactory
+    ) -> None:
         _, key = make_org(sessions)
         batch = make_batch(client, key)
         url = f"/api/v1/batches/{batch['id']}/events"

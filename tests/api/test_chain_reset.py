@@ -43,7 +43,9 @@ class TestChainReset:
         engine = make_engine(settings.database_url)
         migrate.upgrade(engine)
         sessions = SessionFactory(engine)
-        worker = AnchoringWorker(sessions=sessions, ledger=build_ledger(settings), settings=settings)
+        worker = AnchoringWorker(
+            sessions=sessions, ledger=build_ledger(settings), settings=settings
+        )
         with TestClient(create_app(settings)) as client:
             _, key = make_org(sessions)
             batch = make_batch(client, key)

@@ -14,7 +14,9 @@ from tests.builders import auth, event_body, make_batch, make_org, make_product,
 
 
 class TestQrCode:
-    def test_png_and_svg_encode_the_digital_link(self, client: TestClient, sessions: SessionFactory) -> None:
+    def test_png_and_svg_encode_the_digital_link(
+        self, client: TestClient, sessions: SessionFactory
+    ) -> None:
         _, key = make_org(sessions)
         batch = make_batch(client, key, lot="A/B-1")
         expected = f"http://lotproof.test/01/{batch['gtin']}/10/A%2FB-1"
@@ -25,7 +27,9 @@ class TestQrCode:
         decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)))
         assert [code.text for code in decoded] == [expected]
 
-        resolved = client.get(expected.removeprefix("http://lotproof.test"), headers={"Accept": "application/json"})
+        resolved = client.get(
+            expected.removeprefix("http://lotproof.test"), headers={"Accept": "application/json"}
+        )
         assert resolved.status_code == 200 and resolved.json()["batch"]["lot"] == "A/B-1"
 
         svg = client.get(f"/api/v1/batches/{batch['id']}/qr.svg")
@@ -67,11 +71,15 @@ class TestResolver:
             assert set(record["anchor"]) >= {"index", "root", "tx_hash", "block_number"}
             assert all(p.startswith("0x") and len(p) == 66 for p in record["proof"])
 
-    def test_short_gtin_resolves_to_the_same_batch(self, client: TestClient, sessions: SessionFactory) -> None:
+    def test_short_gtin_resolves_to_the_same_batch(
+        self, client: TestClient, sessions: SessionFactory
+    ) -> None:
         _, key = make_org(sessions)
         gtin = make_product(client, key)
         batch = make_batch(client, key, gtin=gtin)
-        response = client.get(f"/01/{gtin[1:]}/10/{batch['lot']}", headers={"Accept": "application/json"})
+        response = client.get(
+            f"/01/{gtin[1:]}/10/{batch['lot']}", headers={"Accept": "application/json"}
+        )
         assert response.status_code == 200 and response.json()["batch"]["gtin"] == gtin
 
     def test_unknown_and_malformed_links_are_404(self, client: TestClient) -> None:
@@ -100,7 +108,9 @@ class TestPublicAnchors:
         index = page["items"][0]["index"]
         assert client.get(f"/api/v1/anchors/{index}").json()["root"] == page["items"][0]["root"]
         if page["next_cursor"] is not None:
-            nxt = client.get("/api/v1/anchors", params={"limit": 1, "cursor": page["next_cursor"]}).json()
+            nxt = client.get(
+                "/api/v1/anchors", params={"limit": 1, "cursor": page["next_cursor"]}
+            ).json()
             assert nxt["items"][0]["index"] > index
         missing = client.get("/api/v1/anchors/999999")
         assert missing.status_code == 404

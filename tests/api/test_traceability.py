@@ -45,11 +45,15 @@ class TestAnchoredBatchIsAuthentic:
         assert record["digest"] in anchor["leaves"]
         # Anyone can check the proof against the public root without trusting the service.
         proof = [digest_from_hex(p) for p in record["proof"]]
-        assert verify_proof(digest_from_hex(anchor["root"]), digest_from_hex(record["digest"]), proof)
+        assert verify_proof(
+            digest_from_hex(anchor["root"]), digest_from_hex(record["digest"]), proof
+        )
         assert anchor["leaf_count"] == len(anchor["leaves"])
         assert anchor["tx_hash"].startswith("0x") and anchor["block_number"] > 0
 
-    def test_in_process_worker_anchors_without_help(self, settings: Settings, sessions: SessionFactory) -> None:
+    def test_in_process_worker_anchors_without_help(
+        self, settings: Settings, sessions: SessionFactory
+    ) -> None:
         live = settings.model_copy(update={"run_worker": True, "anchor_interval": 0.2})
         with TestClient(create_app(live)) as client:
             _, key = make_org(sessions)

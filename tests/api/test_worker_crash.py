@@ -43,14 +43,21 @@ class TestCrashBetweenSendAndStore:
     def test_restart_records_the_anchor_once_without_a_second_tx(
         self, client: TestClient, sessions: SessionFactory, settings: Settings
     ) -> None:
-        healthy = AnchoringWorker(sessions=sessions, ledger=build_ledger(settings), settings=settings)
+        healthy = AnchoringWorker(
+            sessions=sessions, ledger=build_ledger(settings), settings=settings
+        )
         healthy.tick()  # nothing from other tests left pending
         _, key = make_org(sessions)
         batch = make_batch(client, key)
-        ids = [post_event(client, key, batch["id"], event_body("production", hours=i))["id"] for i in range(3)]
+        ids = [
+            post_event(client, key, batch["id"], event_body("production", hours=i))["id"]
+            for i in range(3)
+        ]
 
         dying = DiesAfterBroadcast(build_ledger(settings))
-        crashing = AnchoringWorker(sessions=sessions, ledger=dying, settings=settings, health=ChainHealth())  # type: ignore[arg-type]
+        crashing = AnchoringWorker(
+            sessions=sessions, ledger=dying, settings=settings, health=ChainHealth()
+        )  # type: ignore[arg-type]
         with pytest.raises(ProcessKilled):
             crashing.tick()
         assert dying.broadcasts == 1
@@ -90,10 +97,14 @@ class TestCrashBetweenSendAndStore:
                 raise ProcessKilled
 
         crashing = AnchoringWorker(
-            sessions=sessions, ledger=DiesBeforeBroadcast(build_ledger(settings)), settings=settings  # type: ignore[arg-type]
+            sessions=sessions,
+            ledger=DiesBeforeBroadcast(build_ledger(settings)),
+            settings=settings,  # type: ignore[arg-type]
         )
         with pytest.raises(ProcessKilled):
             crashing.tick()
-        restarted = AnchoringWorker(sessions=sessions, ledger=build_ledger(settings), settings=settings)
+        restarted = AnchoringWorker(
+            sessions=sessions, ledger=build_ledger(settings), settings=settings
+        )
         restarted.tick()
         assert scan(client, batch)["verdict"] == "authentic"

@@ -67,7 +67,9 @@ class TestNormalizeGtin:
         ],
     )
     def test_wrong_check_digit(self, gtin: str, expected_digit: int) -> None:
-        with pytest.raises(ValueError, match=rf"check digit is wrong \(expected {expected_digit}\)"):
+        with pytest.raises(
+            ValueError, match=rf"check digit is wrong \(expected {expected_digit}\)"
+        ):
             normalize_gtin(gtin)
 
     @given(st.text(alphabet="0123456789", min_size=13, max_size=13), st.integers(1, 9))
@@ -89,7 +91,9 @@ class TestNormalizeGtin:
             pytest.param("9506000134352\n", id="trailing-newline"),
             pytest.param("+9506000134352", id="sign"),
             pytest.param("9506-000134352", id="dash"),
-            pytest.param("９５０６０００１３４３５２", id="fullwidth-digits"),
+            pytest.param(
+                "".join(chr(0xFF10 + int(d)) for d in "9506000134352"), id="fullwidth-digits"
+            ),
             pytest.param("٩٥٠٦٠٠٠١٣٤٣٥٢", id="arabic-indic-digits"),
             pytest.param("", id="empty"),
             pytest.param("9638507", id="7-digits"),
@@ -140,7 +144,7 @@ class TestAiValue:
             pytest.param("L\n1", id="newline-inside"),
             pytest.param("批次1", id="chinese"),
             pytest.param("Lé", id="accent"),
-            pytest.param("Ｌ1", id="fullwidth"),
+            pytest.param("\uff2c1", id="fullwidth"),
             *(pytest.param(f"L{c}1", id=f"char-{ord(c):02x}") for c in "$@[\\]^`{|}~"),
         ],
     )
@@ -154,9 +158,9 @@ class TestAiValue:
             validate_ai_value(f"L{char}1")
 
     def test_message_names_the_field(self) -> None:
-        with pytest.raises(ValueError, match="^serial must be"):
+        with pytest.raises(ValueError, match=r"^serial must be"):
             validate_ai_value("S 1", what="serial")
-        with pytest.raises(ValueError, match="^lot must be"):
+        with pytest.raises(ValueError, match=r"^lot must be"):
             validate_ai_value("L 1")
 
     @pytest.mark.xfail(
@@ -189,7 +193,13 @@ class TestDigitalLink:
 
     @pytest.mark.parametrize(
         ("lot", "encoded"),
-        [("50%", "50%25"), ("a?b", "a%3Fb"), ("a&b", "a%26b"), ('q"', "q%22"), ("a<b>", "a%3Cb%3E")],
+        [
+            ("50%", "50%25"),
+            ("a?b", "a%3Fb"),
+            ("a&b", "a%26b"),
+            ('q"', "q%22"),
+            ("a<b>", "a%3Cb%3E"),
+        ],
     )
     def test_reserved_characters_are_percent_encoded(self, lot: str, encoded: str) -> None:
         assert digital_link(BASE, "09506000134352", lot).endswith(f"/10/{encoded}")
@@ -205,7 +215,7 @@ class TestDigitalLink:
         uri = digital_link(BASE, "09506000134352", lot, serial)
         path = uri.removeprefix(BASE)
         segments = path.split("/")
-        assert segments[:5] == ["", "01", "09506000134352", "10", segments[4]]
+        assert segments[:4] == ["", "01", "09506000134352", "10"]
         assert segments[5] == "21"
         assert len(segments) == 7  # no character of the lot/serial splits the path
         assert unquote(segments[4]) == lot

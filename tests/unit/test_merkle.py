@@ -81,17 +81,17 @@ class TestOpenZeppelinVectors:
 
 
 class TestDesignWorkedExample:
-    VALUES = [bytes([0x11]) * 32, bytes([0x22]) * 32, bytes([0x33]) * 32]
+    VALUES = (bytes([0x11]) * 32, bytes([0x22]) * 32, bytes([0x33]) * 32)
     ROOT = "0xa9b9d19e00269b8e357d6b17ae987e7f306e63b8e77615ce706ec522974d2fea"
-    PROOF_OF_FIRST = [
+    PROOF_OF_FIRST = (
         "0x0f7e1163c9397953c541dc1b3e1fdde14cb0452e6ee4f9e81cd9665cd5f01774",
         "0xf71106156f6c6fb1e886f1022b84b417bc07ade1ba787da2e849607e605475b7",
-    ]
+    )
 
     def test_root_and_proof(self) -> None:
         tree = build_tree(self.VALUES)
         assert h(tree.root) == self.ROOT
-        assert [h(p) for p in tree.proof(0)] == self.PROOF_OF_FIRST
+        assert [h(p) for p in tree.proof(0)] == list(self.PROOF_OF_FIRST)
         assert verify_proof(b(self.ROOT), self.VALUES[0], [b(p) for p in self.PROOF_OF_FIRST])
 
     def test_leaf_is_double_keccak(self) -> None:

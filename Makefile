@@ -1,0 +1,46 @@
+# Everything a fresh clone needs: `make run` and `make test` install what they use.
+VENV    := .venv
+PY      := $(VENV)/bin/python
+PIP     := $(VENV)/bin/pip
+STAMP   := $(VENV)/.installed
+NODE_STAMP := hardhat-local/node_modules/.installed
+
+.PHONY: install run test lint format contracts vectors clean
+
+install: $(STAMP) $(NODE_STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -c requirements.lock -e '.[dev]'
+	touch $@
+
+$(NODE_STAMP): hardhat-local/package.json hardhat-local/package-lock.json
+	cd hardhat-local && npm ci --no-audit --no-fund
+	touch $@
+
+run: install
+	$(PY) scripts/run_dev.py
+
+test: install
+	$(PY) scripts/compile_contracts.py --check
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check service scripts tests
+	$(VENV)/bin/ruff format --check service scripts tests
+	$(VENV)/bin/mypy
+
+format: install
+	$(VENV)/bin/ruff format service scripts tests
+	$(VENV)/bin/ruff check --fix service scripts tests
+
+# Regenerate committed artifacts (review the diff: v1 outputs must never change).
+contracts: install
+	$(PY) scripts/compile_contracts.py
+
+vectors: install
+	node scripts/make_merkle_vectors.mjs
+
+clean:
+	rm -rf $(VENV) hardhat-local/node_modules var
