@@ -30,7 +30,7 @@ def normalize_gtin(value: str) -> str:
 
 def validate_ai_value(value: str, what: str = "lot") -> str:
     """A lot (AI 10) or serial (AI 21): 1-20 characters of GS1 character set 82."""
-    if not _CSET82.match(value):
+    if not _CSET82.fullmatch(value):
         raise ValueError(f"{what} must be 1-20 characters of GS1 character set 82 (no spaces)")
     return value
 

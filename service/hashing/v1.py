@@ -68,6 +68,6 @@ def digest_to_hex(digest: bytes) -> str:
 
 def digest_from_hex(text: str) -> bytes:
     """Parse the edge form of a digest; only ``0x`` + 64 lowercase hex is accepted."""
-    if not _DIGEST_HEX.match(text):
+    if not _DIGEST_HEX.fullmatch(text):
         raise ValueError("digest must be 0x followed by 64 lowercase hex digits")
     return bytes.fromhex(text[2:])

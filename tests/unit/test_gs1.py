@@ -163,10 +163,6 @@ class TestAiValue:
         with pytest.raises(ValueError, match=r"^lot must be"):
             validate_ai_value("L 1")
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="BUG: _CSET82 ends in '$', which also matches before a trailing newline",
-    )
     def test_trailing_newline_is_rejected(self) -> None:
         with pytest.raises(ValueError):
             validate_ai_value("L2026-0001\n")

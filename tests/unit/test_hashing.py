@@ -256,10 +256,6 @@ class TestDigestHex:
         with pytest.raises(ValueError, match="0x followed by 64 lowercase hex"):
             digest_from_hex(text)
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="BUG: _DIGEST_HEX uses '$', which also matches before a trailing newline",
-    )
     def test_from_hex_rejects_trailing_newline(self) -> None:
         with pytest.raises(ValueError):
             digest_from_hex(DESIGN_DIGEST + "\n")
