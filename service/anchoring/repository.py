@@ -34,6 +34,10 @@ class AnchorRepository:
         )
         return self.session.scalars(query).all()
 
+    def get_by_root(self, deployment_id: int, root: bytes) -> Anchor | None:
+        query = select(Anchor).where(Anchor.deployment_id == deployment_id, Anchor.root == root)
+        return self.session.scalars(query).first()
+
     def get_latest_final_anchor(self, deployment_id: int) -> Anchor | None:
         query = (
             select(Anchor)

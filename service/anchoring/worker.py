@@ -108,15 +108,7 @@ class AnchoringWorker:
         signed = self.ledger.sign_anchor(tree.root, len(claimed))
         with self.sessions.write() as session:
             repo = AnchorRepository(session)
-            anchor = Anchor(
-                deployment_id=self._deployment_id,
-                status=AnchorStatus.sent,
-                root=tree.root,
-                leaf_count=len(claimed),
-                leaves=[digest_to_hex(d) for _, d in claimed],
-                tx_hash=signed.tx_hash,
-            )
-            repo.add(anchor)
+            anchor = self._anchor_row(repo, tree.root, [d for _, d in claimed], signed.tx_hash)
             if repo.claim_records(anchor.id, [rid for rid, _ in claimed]) != len(claimed):
                 # Another worker claimed some of them first: give up this round, cleanly.
                 session.rollback()
@@ -131,6 +123,26 @@ class AnchoringWorker:
             log.warning("anchor %d sent but not settled yet: %s", anchor_id, e)
             return 0
         return len(claimed) if self._settle(anchor_id) else 0
+
+    def _anchor_row(
+        self, repo: AnchorRepository, root: bytes, leaves: list[bytes], tx_hash: str
+    ) -> Anchor:
+        """The intent row for ``root``: new, or a failed earlier try of the same leaves."""
+        assert self._deployment_id is not None
+        anchor = repo.get_by_root(self._deployment_id, root)
+        if anchor is not None and anchor.status == AnchorStatus.failed:
+            anchor.status, anchor.tx_hash = AnchorStatus.sent, tx_hash
+            return anchor
+        anchor = Anchor(
+            deployment_id=self._deployment_id,
+            status=AnchorStatus.sent,
+            root=root,
+            leaf_count=len(leaves),
+            leaves=[digest_to_hex(d) for d in leaves],
+            tx_hash=tx_hash,
+        )
+        repo.add(anchor)
+        return anchor
 
     def _settle(self, anchor_id: int, *, may_resend: bool = True) -> bool:
         """Bring one in-flight anchor in line with the chain; True once it is final."""
