@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -51,23 +52,44 @@ def start_chain() -> subprocess.Popen[bytes]:
     return process
 
 
+def stop(process: subprocess.Popen[bytes], *, group: bool) -> None:
+    if process.poll() is not None:
+        return
+    if group:  # npx starts node as a child: signal the whole session
+        os.killpg(process.pid, signal.SIGTERM)
+    else:
+        process.terminate()
+    process.wait(timeout=30)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    # Ctrl-C and `kill` both shut down the server and the chain we started (a background job
+    # may have inherited SIGINT as ignored, hence the explicit handlers).
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     env = os.environ.copy()
     env.setdefault("LOTPROOF_ENV", "dev")
     env.setdefault("LOTPROOF_RPC_URL", RPC_URL)
     lotproof = [sys.executable, "-m", "service.cli"]
     chain = None if chain_answers() else start_chain()
+    server = None
     try:
         if chain is not None and (ROOT / "var" / "lotproof.db").exists():
             print("fresh chain, existing database: re-anchoring stored records", flush=True)
             subprocess.run([*lotproof, "chain", "reanchor"], env=env, check=True, cwd=ROOT)
-        subprocess.run([*lotproof, "serve", *sys.argv[1:]], env=env, cwd=ROOT, check=False)
+        server = subprocess.Popen([*lotproof, "serve", *sys.argv[1:]], env=env, cwd=ROOT)
+        server.wait()
     except KeyboardInterrupt:
         pass
     finally:
+        if server is not None:
+            stop(server, group=False)
         if chain is not None:
-            chain.terminate()
-            chain.wait(timeout=30)
+            stop(chain, group=True)
 
 
 if __name__ == "__main__":
