@@ -40,24 +40,22 @@ def create_app(settings: Settings) -> FastAPI:
         state = AppState(settings=settings, sessions=SessionFactory(engine), health=ChainHealth())
         app.state.lotproof = state
         stop = threading.Event()
-        thread = None
-        if settings.run_worker:
-            worker = AnchoringWorker(
-                sessions=state.sessions,
-                ledger=build_ledger(settings),
-                settings=settings,
-                health=state.health,
-            )
-            thread = threading.Thread(
-                target=worker.run_forever, args=(stop,), name="anchoring-worker", daemon=True
-            )
-            thread.start()
+        worker = AnchoringWorker(
+            sessions=state.sessions,
+            ledger=build_ledger(settings),
+            settings=settings,
+            health=state.health,
+        )
+        # Without the in-process worker (it runs as `lotproof worker`), still watch the chain
+        # so that /readyz tells the truth on every instance.
+        loop = worker.run_forever if settings.run_worker else worker.watch_forever
+        thread = threading.Thread(target=loop, args=(stop,), name="anchoring-worker", daemon=True)
+        thread.start()
         try:
             yield
         finally:
             stop.set()
-            if thread is not None:
-                thread.join(timeout=30)
+            thread.join(timeout=30)
             engine.dispose()
 
     app = FastAPI(

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger(__name__)
 
 
 class LotproofError(Exception):
@@ -91,7 +94,20 @@ async def _on_http_error(_: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.status_code, str(exc.detail), str(exc.detail))
 
 
+async def _on_integrity_error(_: Request, exc: Exception) -> JSONResponse:
+    # Two concurrent requests raced for the same unique thing (GTIN, lot, idempotency key);
+    # the loser's transaction was rolled back, so nothing is half-written. Retrying is safe.
+    return problem_response(409, "Conflict", "a concurrent request wrote the same thing; retry")
+
+
+async def _on_operational_error(_: Request, exc: Exception) -> JSONResponse:
+    log.error("database unavailable: %s", type(exc).__name__)
+    return problem_response(503, "Service unavailable", "the database is unavailable; retry")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(LotproofError, _on_lotproof_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(IntegrityError, _on_integrity_error)
+    app.add_exception_handler(OperationalError, _on_operational_error)

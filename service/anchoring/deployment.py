@@ -102,6 +102,14 @@ def ensure_deployment(session: Session, ledger: Ledger, settings: Settings) -> D
     return active
 
 
+def observe_deployment(session: Session, ledger: Ledger) -> None:
+    """Read-only check of the active deployment, for instances that do not anchor themselves."""
+    active = AnchorRepository(session).get_active_deployment()
+    if active is None:
+        raise DeploymentError("no contract deployed yet (the anchoring worker deploys it)")
+    check_deployment(active, ledger.identity(), ledger)
+
+
 def check_deployment(deployment: Deployment, identity: ChainIdentity, ledger: Ledger) -> None:
     """Raise ChainReset unless the chain still has our genesis block and our contract code."""
     remedy = "run `lotproof chain reanchor` to deploy anew and re-anchor every record"

@@ -11,7 +11,13 @@ import logging
 import threading
 from datetime import UTC, datetime
 
-from service.anchoring.deployment import ChainHealth, DeploymentError, ensure_deployment
+from service.anchoring.deployment import (
+    ChainHealth,
+    ChainReset,
+    DeploymentError,
+    ensure_deployment,
+    observe_deployment,
+)
 from service.anchoring.lock import worker_lock
 from service.anchoring.repository import AnchorRepository
 from service.config import Settings
@@ -54,17 +60,40 @@ class AnchoringWorker:
         try:
             with worker_lock(self.sessions.engine) as held:
                 if not held:
+                    # Another instance anchors; still keep this one's /readyz truthful.
+                    self.observe()
                     return 0
                 self._check_chain()
                 self.reconcile()
                 return self.anchor_next_batch()
-        except LedgerUnavailable as e:
-            self.health.set("unreachable", f"{self.settings.rpc_url}: {e}")
-        except DeploymentError as e:
-            self.health.set("reset" if "reanchor" in str(e) else "misconfigured", str(e))
-        except LedgerError as e:
-            log.warning("anchoring deferred: %s", e)
+        except (LedgerError, DeploymentError) as e:
+            self._report(e)
         return 0
+
+    def observe(self) -> None:
+        """Update ``health`` from the chain without writing anything."""
+        try:
+            with self.sessions.read() as session:
+                observe_deployment(session, self.ledger)
+            self.health.set("ok", "contract present, chain unchanged")
+        except (LedgerError, DeploymentError) as e:
+            self._report(e)
+
+    def watch_forever(self, stop: threading.Event) -> None:
+        """Only observe (API instances whose worker runs elsewhere: LOTPROOF_RUN_WORKER=false)."""
+        while not stop.is_set():
+            self.observe()
+            stop.wait(max(self.settings.anchor_interval, 1.0))
+
+    def _report(self, error: LedgerError | DeploymentError) -> None:
+        if isinstance(error, LedgerUnavailable):
+            self.health.set("unreachable", f"{self.settings.rpc_url}: {error}")
+        elif isinstance(error, ChainReset):
+            self.health.set("reset", str(error))
+        elif isinstance(error, DeploymentError):
+            self.health.set("misconfigured", str(error))
+        else:
+            log.warning("anchoring deferred: %s", error)
 
     def anchor_all_pending(self, max_ticks: int = 10_000) -> int:
         """Anchor until nothing is pending (used by `lotproof chain reanchor`)."""

@@ -50,3 +50,27 @@ class TestWorkerLock:
                 assert second is False
         with worker_lock(sessions.engine) as again:
             assert again is True
+
+
+class TestConcurrentIdempotentRetries:
+    def test_same_key_in_parallel_writes_once(
+        self, client: TestClient, sessions: SessionFactory
+    ) -> None:
+        _, key = make_org(sessions)
+        batch = make_batch(client, key)
+        url = f"/api/v1/batches/{batch['id']}/events"
+        headers = auth(key) | {"Idempotency-Key": "parallel-retry"}
+
+        def post(_: int) -> tuple[int, dict[str, object]]:
+            response = client.post(url, json=event_body("shipping"), headers=headers)
+            return response.status_code, response.json()
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            results = list(pool.map(post, range(6)))
+        created = [body for status, body in results if status == 201]
+        assert created and all(body == created[0] for body in created)
+        # A loser of the race gets a retryable 409, never a 500 or a second record.
+        assert {status for status, _ in results} <= {201, 409}
+        with sessions.read() as session:
+            count = len(session.scalars(select(Record).where(Record.batch_id == batch["id"])).all())
+        assert count == 1

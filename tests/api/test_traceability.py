@@ -124,7 +124,6 @@ class TestChainOutage:
             facts = scan(client, batch)
             assert facts["verdict"] == "pending"
             assert [r["verdict"] for r in facts["records"]] == ["pending"] * 5
-            assert client.get("/readyz").status_code in (200, 503)
         finally:
             chain_proxy.start()
         worker.tick()
@@ -139,3 +138,30 @@ class TestChainOutage:
             # The same root is never anchored twice: one row, one on-chain anchor.
             assert len(roots) == 1
             assert worker.ledger.find_anchor(roots[0]) is not None
+
+
+class TestReadiness:
+    def test_api_only_instance_reports_the_chain_state(
+        self, client: TestClient, chain_proxy: TcpProxy, worker: AnchoringWorker
+    ) -> None:
+        worker.tick()  # the worker (elsewhere) has deployed the contract
+
+        def wait_for(status: int) -> dict[str, object]:
+            deadline = time.monotonic() + 15
+            while True:
+                response = client.get("/readyz")
+                if response.status_code == status or time.monotonic() > deadline:
+                    assert response.status_code == status, response.text
+                    body: dict[str, object] = response.json()
+                    return body
+                time.sleep(0.2)
+
+        ready = wait_for(200)
+        assert ready["database"] == "ok"
+        chain_proxy.stop()
+        try:
+            down = wait_for(503)
+            assert down["chain"]["state"] == "unreachable"  # type: ignore[index]
+        finally:
+            chain_proxy.start()
+        wait_for(200)
