@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC
+
 from sqlalchemy.orm import Session
 
 from service.batches.repository import BatchRepository
@@ -52,7 +54,7 @@ def batch_read(session: Session, batch: Batch, public_url: str) -> BatchRead:
         product_name=product.name,
         quantity=batch.quantity,
         unit=batch.unit,
-        produced_at=batch.produced_at,
+        produced_at=batch.produced_at.astimezone(UTC),
         owner=owner.slug,
         record_count=batch.record_count,
         qr_url=digital_link(public_url, batch.gtin, batch.lot),

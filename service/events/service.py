@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import UTC
 
 from sqlalchemy.orm import Session
 
@@ -80,7 +81,7 @@ def event_read(record: Record) -> EventRead:
         batch_id=record.batch_id,
         n=record.n,
         type=EventType(record.event_type),
-        event_time=record.event_time,
+        event_time=record.event_time.astimezone(UTC),
         digest=digest_to_hex(record.digest),
         status=record.status,
         recorded_at=record.recorded_at,
