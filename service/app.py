@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import text
@@ -17,8 +18,10 @@ from service.anchoring.deployment import ChainHealth
 from service.anchoring.endpoints import router as anchors_router
 from service.anchoring.worker import AnchoringWorker
 from service.batches.endpoints import router as batches_router
+from service.complaints.endpoints import router as complaints_router
 from service.config import Settings
 from service.consumer.endpoints import router as consumer_router
+from service.consumer.page import CONTENT_SECURITY_POLICY, STATIC
 from service.db import migrate
 from service.db.engine import SessionFactory, make_engine
 from service.deps import AppState, State
@@ -26,8 +29,9 @@ from service.errors import install_error_handlers
 from service.events.endpoints import router as events_router
 from service.ledger.factory import build_ledger
 from service.metrics import REGISTRY
-from service.middleware import BodySizeLimit
+from service.middleware import BodySizeLimit, SecurityHeaders
 from service.products.endpoints import router as products_router
+from service.units.endpoints import router as units_router
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +70,13 @@ def create_app(settings: Settings) -> FastAPI:
     )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    for router in (products_router, batches_router, events_router, anchors_router):
+    app.add_middleware(SecurityHeaders, html_csp=CONTENT_SECURITY_POLICY)
+    routers = (products_router, batches_router, events_router, units_router, anchors_router)
+    for router in routers:
         app.include_router(router)
     app.include_router(consumer_router)
+    app.include_router(complaints_router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _add_operational_routes(app)
     return app
 

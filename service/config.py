@@ -39,6 +39,16 @@ class Settings(BaseSettings):
     # Run the anchoring worker inside `lotproof serve`; off when `lotproof worker` runs apart.
     run_worker: bool = True
     max_body_bytes: int = 64 * 1024
+    # Block explorer base for transaction links on the consumer page, e.g. https://etherscan.io
+    explorer_url: str | None = None
+    # Key for hashing scan and complaint sources (network prefixes); generated if unset.
+    source_hash_key: SecretStr | None = None
+    # Only behind a reverse proxy that sets it: otherwise clients could forge their source.
+    trust_forwarded_for: bool = False
+    # A unit scanned from more distinct sources than this within the window is a suspect clone.
+    clone_threshold: int = Field(default=5, ge=1)
+    clone_window_hours: float = Field(default=24.0, gt=0)
+    complaints_per_source_per_hour: int = Field(default=5, ge=1)
     contract_artifact: Path = REPO_ROOT / "contracts" / "build" / "TraceAnchor.json"
 
     @field_validator("public_url")

@@ -37,10 +37,8 @@ def get_settings(request: Request) -> Settings:
     return get_state(request).settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
+def _transaction(session: Session) -> Iterator[Session]:
     """Commit when the route returns, roll back when it raises; services only flush()."""
-    sessions = get_state(request).sessions
-    session = sessions.read() if request.method in _READ_METHODS else sessions.write()
     try:
         yield session
         session.commit()
@@ -51,7 +49,20 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
+def get_session(request: Request) -> Iterator[Session]:
+    sessions = get_state(request).sessions
+    yield from _transaction(
+        sessions.read() if request.method in _READ_METHODS else sessions.write()
+    )
+
+
+def get_write_session(request: Request) -> Iterator[Session]:
+    """For GET routes that also write (scan logging): takes SQLite's write lock up front."""
+    yield from _transaction(get_state(request).sessions.write())
+
+
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
+DbWriteSession = Annotated[Session, Depends(get_write_session, scope="function")]
 CurrentSettings = Annotated[Settings, Depends(get_settings)]
 State = Annotated[AppState, Depends(get_state)]
 
@@ -69,4 +80,15 @@ def get_current_org(
 
 
 CurrentOrg = Annotated[Organization, Depends(get_current_org)]
+
+
+def client_address(request: Request) -> str | None:
+    """The caller's IP; X-Forwarded-For only when a trusted proxy sets it."""
+    if get_settings(request).trust_forwarded_for:
+        forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
+        if forwarded:
+            return forwarded
+    return request.client.host if request.client else None
+
+
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
+from dataclasses import dataclass
+from urllib.parse import quote, unquote
 
 # GS1 AI (10) batch/lot and AI (21) serial: 1-20 characters of GS1 character set 82.
 # Set 82 is printable ASCII without space, '#', '$', '@', '[', '\\', ']', '^', '`', '{', '|', '}',
@@ -41,3 +42,56 @@ def digital_link(base_url: str, gtin14: str, lot: str, serial: str | None = None
     if serial is not None:
         uri += f"/21/{quote(serial, safe='')}"
     return uri
+
+
+class LinkPathError(ValueError):
+    """A Digital Link path that is not a batch or unit key (400, with what is wrong)."""
+
+
+@dataclass(frozen=True)
+class LinkKey:
+    """What a Digital Link path identifies: a batch (gtin + lot) or a unit (gtin + serial)."""
+
+    gtin: str  # 14 digits, check digit verified
+    lot: str | None
+    serial: str | None
+
+    def canonical_path(self) -> str:
+        path = f"/01/{self.gtin}"
+        if self.lot is not None:
+            path += f"/10/{quote(self.lot, safe='')}"
+        if self.serial is not None:
+            path += f"/21/{quote(self.serial, safe='')}"
+        return path
+
+
+def parse_link_path(raw_path: str) -> tuple[LinkKey, bool]:
+    """Parse ``/01/{gtin}[/10/{lot}][/21/{serial}]`` from the raw (still percent-encoded) path.
+
+    Returns the key and whether the path was already canonical (14-digit GTIN). Splitting before
+    decoding keeps a lot containing ``/`` (sent as ``%2F``) in one piece.
+    """
+    segments = raw_path.strip("/").split("/")
+    if len(segments) < 2 or segments[0] != "01":
+        raise LinkPathError("a product link starts with /01/ followed by a GTIN")
+    try:
+        gtin = normalize_gtin(unquote(segments[1]))
+    except ValueError as e:
+        raise LinkPathError(str(e)) from None
+    qualifiers = dict(zip(segments[2::2], segments[3::2], strict=False))
+    if len(segments) % 2 != 0 or list(qualifiers) not in (["10"], ["10", "21"], ["21"]):
+        raise LinkPathError(
+            "expected /10/{lot}, /10/{lot}/21/{serial} or /21/{serial} after the GTIN"
+        )
+    lot = _qualifier(qualifiers, "10", "lot")
+    serial = _qualifier(qualifiers, "21", "serial")
+    return LinkKey(gtin=gtin, lot=lot, serial=serial), unquote(segments[1]) == gtin
+
+
+def _qualifier(qualifiers: dict[str, str], ai: str, what: str) -> str | None:
+    if ai not in qualifiers:
+        return None
+    try:
+        return validate_ai_value(unquote(qualifiers[ai]), what)
+    except ValueError as e:
+        raise LinkPathError(str(e)) from None

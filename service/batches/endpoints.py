@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from service.batches import service
@@ -9,6 +11,7 @@ from service.batches.schemas import BatchCreate, BatchRead
 from service.deps import CurrentOrg, CurrentSettings, DbSession, IdempotencyKey
 from service.gs1 import digital_link
 from service.idempotency import request_fingerprint, run_idempotent
+from service.labels.sheet import Label, render_label_sheet
 
 router = APIRouter(prefix="/api/v1/batches", tags=["batches"])
 
@@ -54,3 +57,20 @@ def get_batch_qr_svg(batch_id: int, session: DbSession, settings: CurrentSetting
     batch = service.get_batch(session, batch_id)
     svg = qr_svg(digital_link(settings.public_url, batch.gtin, batch.lot))
     return Response(svg, media_type="image/svg+xml")
+
+
+@router.get("/{batch_id}/labels.pdf", response_class=Response)
+def get_batch_labels(
+    batch_id: int,
+    session: DbSession,
+    settings: CurrentSettings,
+    copies: Annotated[int, Query(ge=1, le=2400, description="How many labels")] = 24,
+) -> Response:
+    """A printable A4 sheet of the batch's QR label (GTIN and lot under each code)."""
+    batch = service.get_batch(session, batch_id)
+    name = service.batch_read(session, batch, settings.public_url).product_name
+    url = digital_link(settings.public_url, batch.gtin, batch.lot)
+    label = Label(url=url, gtin=batch.gtin, lot=batch.lot, product_name=name)
+    pdf = render_label_sheet([label] * copies)
+    headers = {"Content-Disposition": f'inline; filename="labels-{batch.gtin}-{batch_id}.pdf"'}
+    return Response(pdf, media_type="application/pdf", headers=headers)

@@ -1,66 +1,66 @@
-"""The plain HTML page a phone gets when it opens a batch's QR code."""
+"""Server-rendered consumer pages (Jinja2, autoescaped, no JavaScript)."""
 
 from __future__ import annotations
 
-from html import escape
+from pathlib import Path
+from typing import Any
 
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from service.complaints.schemas import ComplaintCategory, ComplaintStatus
+from service.consumer.i18n import Translator
 from service.consumer.schemas import BatchFacts
 
-_VERDICT_TEXT = {
-    "authentic": "Authentic: every record matches what was anchored on the blockchain.",
-    "pending": "Pending: some records are not anchored on the blockchain yet.",
-    "tampered": "Warning: some records do not match what was anchored. Do not trust this batch.",
-}
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
 
-_STYLE = """
-body{font-family:system-ui,sans-serif;margin:0 auto;max-width:40rem;padding:1rem;line-height:1.4}
-.verdict{padding:.8rem;border-radius:.5rem;font-weight:600}
-.authentic{background:#e6f4ea}.pending{background:#fff4e5}.tampered{background:#fdecea}
-li{margin:.6rem 0}code{word-break:break-all;font-size:.8em}
-"""
+# Strict: our own stylesheet, no script at all, forms only to ourselves, never framed.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
-def render_batch_page(facts: BatchFacts) -> str:
-    batch = facts.batch
-    items = "\n".join(
-        f"<li><strong>{escape(r.type)}</strong> {escape(r.event_time.isoformat())}"
-        f" at {escape(r.location or '')} by {escape(r.actor or '')}"
-        f" <span class='{escape(r.verdict)}'>[{escape(r.verdict)}]</span>"
-        + (f" ({escape(r.reason)})" if r.reason else "")
-        + f"<br><code>{escape(r.digest)}</code>"
-        + (
-            f"<br>anchor #{r.anchor.index}, block {r.anchor.block_number}"
-            if r.anchor is not None
-            else ""
-        )
-        + "</li>"
-        for r in facts.records
+def _render(template: str, t: Translator, **context: Any) -> str:
+    return _env.get_template(template).render(t=t, **context)
+
+
+def render_batch_page(
+    facts: BatchFacts, t: Translator, *, link_path: str, explorer_url: str | None
+) -> str:
+    self_link = facts.unit.digital_link if facts.unit else facts.batch.digital_link
+    return _render(
+        "batch.html",
+        t,
+        facts=facts,
+        self_link=self_link,
+        link_path=link_path,
+        explorer_url=explorer_url.rstrip("/") if explorer_url else None,
+        categories=[c.value for c in ComplaintCategory],
     )
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width,initial-scale=1">
-<title>{escape(batch.product_name)} lot {escape(batch.lot)}</title><style>{_STYLE}</style></head>
-<body>
-<h1>{escape(batch.product_name)}</h1>
-<p>GTIN {escape(batch.gtin)} &middot; lot {escape(batch.lot)} &middot;
-{batch.quantity:g} {escape(batch.unit)} &middot; by {escape(batch.supplier)}</p>
-<p class="verdict {escape(facts.verdict)}" id="verdict" data-verdict="{escape(facts.verdict)}">
-{escape(_VERDICT_TEXT[facts.verdict])}</p>
-<h2>History</h2>
-<ol start="0">
-{items}
-</ol>
-<p><small>Blockchain: {escape(facts.chain.state)}.
-Machine-readable: request this page with <code>Accept: application/json</code>.</small></p>
-</body></html>
-"""
 
 
-def render_not_found(detail: str) -> str:
-    return (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width,initial-scale=1'>"
-        f"<title>Not found</title></head><body><h1>Unknown product</h1><p>{escape(detail)}</p>"
-        "<p>This code is not registered with this service. Be careful: it may be a counterfeit."
-        "</p></body></html>"
+def render_error_page(t: Translator, *, status: int, detail: str | None) -> str:
+    kind = {400: "bad_request", 404: "not_found", 429: "too_many"}.get(status, "bad_request")
+    message = t("error.not_found") if status == 404 else ""
+    css = "tampered" if status == 404 else "pending"
+    return _render(
+        "error.html",
+        t,
+        status=status,
+        title=t(f"error.{kind}.title"),
+        message=message,
+        detail=detail,
+        css=css,
     )
+
+
+def render_complaint_page(t: Translator, complaint: ComplaintStatus, *, just_filed: bool) -> str:
+    return _render("complaint.html", t, complaint=complaint, just_filed=just_filed)

@@ -17,6 +17,25 @@ class PublicBatch(BaseModel):
     produced_at: datetime
     supplier: str
     digital_link: str
+    recalled: bool
+    recall_reason: str | None
+    on_hold: bool
+    hold_reason: str | None
+
+
+class PublicUnit(BaseModel):
+    serial: str
+    digital_link: str
+    suspect_clone: bool
+    scans: int
+    first_scanned_at: datetime | None
+    last_scanned_at: datetime | None
+
+
+class Flags(BaseModel):
+    recalled: bool
+    on_hold: bool
+    suspect_clone: bool
 
 
 class ChainStatus(BaseModel):
@@ -25,9 +44,11 @@ class ChainStatus(BaseModel):
 
 
 class BatchFacts(BaseModel):
-    """What a scan shows: the batch, each record with its verdict, the batch verdict."""
+    """What a scan shows: the batch (and unit), each record with its verdict, the verdict."""
 
     verdict: BatchVerdict
+    flags: Flags
     batch: PublicBatch
+    unit: PublicUnit | None
     records: list[RecordVerification]
     chain: ChainStatus

@@ -1,35 +1,72 @@
+"""Resolving a Digital Link to the facts a shopper sees (and logging unit scans)."""
+
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 from service.anchoring.deployment import ChainHealth
 from service.batches.repository import BatchRepository
-from service.consumer.schemas import BatchFacts, ChainStatus, PublicBatch
+from service.config import Settings
+from service.consumer.schemas import BatchFacts, ChainStatus, Flags, PublicBatch, PublicUnit
+from service.db.models import Batch, Unit
 from service.errors import NotFound
-from service.gs1 import digital_link, normalize_gtin, validate_ai_value
+from service.gs1 import LinkKey, digital_link
 from service.orgs.repository import OrgRepository
 from service.products.repository import ProductRepository
+from service.units.repository import UnitRepository
+from service.units.scans import record_scan
 from service.verification.service import verify_batch
 
 
-def resolve_batch(
-    session: Session, *, gtin: str, lot: str, public_url: str, health: ChainHealth
+def find_target(session: Session, key: LinkKey) -> tuple[Batch, Unit | None]:
+    """The batch (and unit) a well-formed link names, or NotFound."""
+    batches = BatchRepository(session)
+    unit = None
+    if key.serial is not None:
+        unit = UnitRepository(session).get_by_gtin_serial(key.gtin, key.serial)
+        if unit is None:
+            raise NotFound(f"no unit with GTIN {key.gtin} and serial {key.serial}")
+        batch = batches.get_by_id(unit.batch_id)
+        if batch is None or (key.lot is not None and batch.lot != key.lot):
+            raise NotFound(f"serial {key.serial} does not belong to lot {key.lot}")
+        return batch, unit
+    assert key.lot is not None
+    found = batches.get_by_gtin_lot(key.gtin, key.lot)
+    if found is None:
+        raise NotFound(f"no batch with GTIN {key.gtin} and lot {key.lot}")
+    return found, unit
+
+
+def resolve_link(
+    session: Session,
+    settings: Settings,
+    health: ChainHealth,
+    key: LinkKey,
+    *,
+    address: str | None,
+    user_agent: str | None,
 ) -> BatchFacts:
-    """The facts behind a batch's Digital Link; bad identifiers are 404s, like unknown ones."""
-    try:
-        gtin14 = normalize_gtin(gtin)
-        validate_ai_value(lot)
-    except ValueError as e:
-        raise NotFound(f"not a batch identifier: {e}") from e
-    batch = BatchRepository(session).get_by_gtin_lot(gtin14, lot)
-    if batch is None:
-        raise NotFound(f"no batch with GTIN {gtin14} and lot {lot}")
+    batch, unit = find_target(session, key)
+    if unit is not None:
+        record_scan(session, settings, unit, address=address, user_agent=user_agent)
+    return batch_facts(session, settings, health, batch, unit)
+
+
+def batch_facts(
+    session: Session, settings: Settings, health: ChainHealth, batch: Batch, unit: Unit | None
+) -> BatchFacts:
     product = ProductRepository(session).get_by_id(batch.product_id)
     owner = OrgRepository(session).get_by_id(batch.owner_org_id)
     assert product is not None and owner is not None
     verification = verify_batch(session, batch)
+    public_unit = _public_unit(session, settings, batch, unit) if unit is not None else None
     return BatchFacts(
         verdict=verification.verdict,
+        flags=Flags(
+            recalled=batch.recalled_at is not None,
+            on_hold=batch.on_hold_since is not None,
+            suspect_clone=public_unit is not None and public_unit.suspect_clone,
+        ),
         batch=PublicBatch(
             gtin=batch.gtin,
             lot=batch.lot,
@@ -39,8 +76,25 @@ def resolve_batch(
             unit=batch.unit,
             produced_at=batch.produced_at,
             supplier=owner.name,
-            digital_link=digital_link(public_url, batch.gtin, batch.lot),
+            digital_link=digital_link(settings.public_url, batch.gtin, batch.lot),
+            recalled=batch.recalled_at is not None,
+            recall_reason=batch.recall_reason,
+            on_hold=batch.on_hold_since is not None,
+            hold_reason=batch.hold_reason,
         ),
+        unit=public_unit,
         records=verification.records,
         chain=ChainStatus(state=health.state, message=health.message),
+    )
+
+
+def _public_unit(session: Session, settings: Settings, batch: Batch, unit: Unit) -> PublicUnit:
+    count, first, last = UnitRepository(session).scan_summary(unit.id)
+    return PublicUnit(
+        serial=unit.serial,
+        digital_link=digital_link(settings.public_url, unit.gtin, batch.lot, unit.serial),
+        suspect_clone=unit.suspect_clone_at is not None,
+        scans=count,
+        first_scanned_at=first,
+        last_scanned_at=last,
     )

@@ -92,6 +92,11 @@ class Batch(Base):
     # lock so appends to one batch are serialized (DESIGN §2).
     record_count: Mapped[int] = mapped_column(Integer, default=0)
     head_digest: Mapped[bytes | None] = mapped_column(LargeBinary(32), default=None)
+    # Flags the consumer page shows as banners. Set by quality workflows (recalls, holds).
+    recalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    recall_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    on_hold_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    hold_reason: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -165,3 +170,55 @@ class IdempotentRequest(Base):
     status_code: Mapped[int] = mapped_column(Integer)
     response_body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Unit(Base):
+    """A serialized item of a batch (GS1 AI 21); serials are random, so unguessable."""
+
+    __tablename__ = "units"
+    __table_args__ = (UniqueConstraint("gtin", "serial", name="uq_units_gtin_serial"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
+    gtin: Mapped[str] = mapped_column(String(14))
+    serial: Mapped[str] = mapped_column(String(20))
+    suspect_clone_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Scan(Base):
+    """One resolution of a unit's link. No raw IP: a keyed hash of the network prefix."""
+
+    __tablename__ = "scans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    source: Mapped[bytes] = mapped_column(LargeBinary(16))
+    agent_family: Mapped[str] = mapped_column(String(32))
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class Complaint(Base):
+    """A shopper's report from the consumer page. Contact data lives only here (erasable)."""
+
+    __tablename__ = "complaints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), default=None)
+    category: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str] = mapped_column(Text)
+    contact: Mapped[str | None] = mapped_column(String(200), default=None)
+    status: Mapped[str] = mapped_column(String(16), default="received")
+    source: Mapped[bytes] = mapped_column(LargeBinary(16), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class ServiceSecret(Base):
+    """Secrets the service makes for itself (e.g. the scan-source hashing key)."""
+
+    __tablename__ = "service_secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[bytes] = mapped_column(LargeBinary(64))

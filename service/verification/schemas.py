@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -33,6 +34,7 @@ class RecordVerification(BaseModel):
     event_time: datetime
     location: str | None
     actor: str | None
+    details: dict[str, Any] | None = None
     digest: str  # recomputed from the stored record, not read from a column
     verdict: RecordVerdict
     reason: str | None = None

@@ -1,0 +1,67 @@
+"""Complaints from the consumer page (an HTML form) or from programs (JSON), no account."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from service.complaints import service
+from service.complaints.schemas import ComplaintCreate, ComplaintStatus
+from service.consumer.endpoints import error_response, translator_for, wants_json
+from service.consumer.page import render_complaint_page
+from service.deps import CurrentSettings, DbSession, client_address
+from service.errors import InvalidInput, LotproofError
+
+router = APIRouter(tags=["complaints"])
+
+
+@router.post("/api/v1/complaints", status_code=201, response_model=ComplaintStatus)
+def file_complaint_json(
+    body: ComplaintCreate, request: Request, session: DbSession, settings: CurrentSettings
+) -> ComplaintStatus:
+    complaint = service.file_complaint(session, settings, body, address=client_address(request))
+    return service.complaint_status(session, complaint.code, settings.public_url)
+
+
+@router.post("/complaints", response_model=None, include_in_schema=False)
+def file_complaint_form(
+    request: Request,
+    session: DbSession,
+    settings: CurrentSettings,
+    link: Annotated[str, Form()] = "",
+    category: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    contact: Annotated[str, Form()] = "",
+    lang: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        data = ComplaintCreate(
+            link=link, category=category, description=description, contact=contact or None
+        )
+        complaint = service.file_complaint(session, settings, data, address=client_address(request))
+    except ValidationError as e:
+        field = ".".join(str(p) for p in e.errors()[0]["loc"])
+        return error_response(request, InvalidInput(f"{field}: {e.errors()[0]['msg']}"))
+    except LotproofError as e:
+        return error_response(request, e)
+    # Post/redirect/get: a reload of the result page does not file the complaint twice.
+    query = f"?lang={lang}&filed=1" if lang else "?filed=1"
+    return RedirectResponse(f"/complaints/{complaint.code}{query}", status_code=303)
+
+
+@router.get("/complaints/{code}", response_model=None, summary="Follow a complaint")
+def complaint_status(
+    code: str, request: Request, session: DbSession, settings: CurrentSettings
+) -> Response:
+    try:
+        status = service.complaint_status(session, code, settings.public_url)
+    except LotproofError as e:
+        return error_response(request, e)
+    if wants_json(request):
+        return JSONResponse(status.model_dump(mode="json"))
+    just_filed = request.query_params.get("filed") == "1"
+    page = render_complaint_page(translator_for(request), status, just_filed=just_filed)
+    return HTMLResponse(page)
