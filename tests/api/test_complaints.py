@@ -1,0 +1,119 @@
+"""Reporting a problem from the consumer page, without an account."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.app import create_app
+from service.config import Settings
+from service.db.engine import SessionFactory
+from tests.builders import make_batch, make_org
+
+
+@pytest.fixture
+def batch(client: TestClient, sessions: SessionFactory) -> dict[str, Any]:
+    _, key = make_org(sessions)
+    return make_batch(client, key)
+
+
+def form(batch: dict[str, Any], **overrides: str) -> dict[str, str]:
+    fields = {
+        "link": f"/01/{batch['gtin']}/10/{batch['lot']}",
+        "category": "quality",
+        "description": "The tea smells of smoke.",
+        "contact": "shopper@example.com",
+        "lang": "en",
+    }
+    return fields | overrides
+
+
+class TestComplaintForm:
+    def test_form_files_a_complaint_and_shows_a_tracking_code(
+        self, client: TestClient, batch: dict[str, Any]
+    ) -> None:
+        page = client.get(f"/01/{batch['gtin']}/10/{batch['lot']}", headers={"Accept": "text/html"})
+        assert 'action="/complaints"' in page.text
+        response = client.post("/complaints", data=form(batch), follow_redirects=False)
+        assert response.status_code == 303
+        location = response.headers["location"]
+        code = re.fullmatch(
+            r"/complaints/([A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4})\?lang=en&filed=1", location
+        )
+        assert code is not None
+        status_page = client.get(location)
+        assert status_page.status_code == 200
+        assert code.group(1) in status_page.text and "smells of smoke" in status_page.text
+        # Contact details are for the handler, never shown on the public status page.
+        assert "shopper@example.com" not in status_page.text
+        as_json = client.get(
+            f"/complaints/{code.group(1).lower()}", headers={"Accept": "application/json"}
+        )
+        assert as_json.json()["status"] == "received"
+        assert as_json.json()["link"] == batch["qr_url"]
+
+    def test_invalid_form_names_the_field(self, client: TestClient, batch: dict[str, Any]) -> None:
+        response = client.post("/complaints", data=form(batch, description="x"))
+        assert response.status_code == 422 and "description" in response.text
+        unknown = client.post("/complaints", data=form(batch, link="/01/09506000134352/10/NOPE"))
+        assert unknown.status_code == 422 and "no registered product" in unknown.text
+
+    def test_unknown_tracking_code_is_404(self, client: TestClient) -> None:
+        assert client.get("/complaints/AAAA-BBBB-CCCC").status_code == 404
+
+
+class TestComplaintApi:
+    def test_json_api_files_for_a_unit_link(
+        self, client: TestClient, sessions: SessionFactory
+    ) -> None:
+        _, key = make_org(sessions)
+        batch = make_batch(client, key)
+        unit = client.post(
+            f"/api/v1/batches/{batch['id']}/serials",
+            json={"count": 1},
+            headers={"Authorization": f"Bearer {key}"},
+        ).json()[0]
+        body = {
+            "link": unit["url"].removeprefix("http://lotproof.test"),
+            "category": "counterfeit",
+            "description": "Seal was broken and re-glued.",
+        }
+        response = client.post("/api/v1/complaints", json=body)
+        assert response.status_code == 201
+        assert response.json()["category"] == "counterfeit"
+        bad = client.post("/api/v1/complaints", json=body | {"category": "bored"})
+        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "category"
+
+
+@pytest.fixture
+def strict_client(settings: Settings) -> Iterator[TestClient]:
+    tuned = settings.model_copy(
+        update={"complaints_per_source_per_hour": 2, "trust_forwarded_for": True}
+    )
+    with TestClient(create_app(tuned)) as client:
+        yield client
+
+
+class TestRateLimit:
+    def test_per_source_limit(self, strict_client: TestClient, sessions: SessionFactory) -> None:
+        _, key = make_org(sessions)
+        batch = make_batch(strict_client, key)
+        here = {"X-Forwarded-For": "198.51.100.23"}
+        statuses = [
+            strict_client.post(
+                "/complaints", data=form(batch), headers=here, follow_redirects=False
+            ).status_code
+            for _ in range(3)
+        ]
+        assert statuses == [303, 303, 429]
+        elsewhere = strict_client.post(
+            "/complaints",
+            data=form(batch),
+            headers={"X-Forwarded-For": "192.0.2.200"},
+            follow_redirects=False,
+        )
+        assert elsewhere.status_code == 303

@@ -1,0 +1,41 @@
+"""Language choice for the consumer page, and complete translations."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.consumer.i18n import _MESSAGES, LANGUAGES, Translator, negotiate_language
+
+
+class TestNegotiateLanguage:
+    @pytest.mark.parametrize(
+        ("query", "header", "expected"),
+        [
+            (None, "zh-CN,zh;q=0.9,en;q=0.8", "zh-CN"),
+            (None, "zh-TW", "zh-CN"),
+            (None, "en-US,en;q=0.9", "en"),
+            (None, "fr-FR,zh;q=0.5,en;q=0.7", "en"),
+            (None, "fr-FR,zh;q=0.8,en;q=0.7", "zh-CN"),
+            (None, "de", "en"),
+            (None, None, "en"),
+            (None, "en;q=bogus,zh", "zh-CN"),
+            ("zh-CN", "en", "zh-CN"),
+            ("en", "zh-CN", "en"),
+            ("xx", "zh-CN", "zh-CN"),
+        ],
+    )
+    def test_choice(self, query: str | None, header: str | None, expected: str) -> None:
+        assert negotiate_language(query, header) == expected
+
+
+class TestCatalog:
+    def test_every_message_has_every_language(self) -> None:
+        missing = [(k, lang) for k, v in _MESSAGES.items() for lang in LANGUAGES if not v.get(lang)]
+        assert missing == []
+
+    def test_placeholders_are_filled(self) -> None:
+        text = Translator("zh-CN")("unit.scans", count=3, first="2026-11-01")
+        assert "3" in text and "2026-11-01" in text
+
+    def test_unknown_key_shows_itself_not_a_crash(self) -> None:
+        assert Translator("en")("no.such.key") == "no.such.key"
