@@ -7,10 +7,15 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
+from service.anchoring.worker import AnchoringWorker
+from service.app import create_app
+from service.config import Settings
 from service.consumer.i18n import Translator
 from service.db.engine import SessionFactory
 from service.gs1 import gtin_check_digit
+from service.ledger.factory import build_ledger
 from tests.builders import event_body, make_batch, make_org, make_product, post_event
 
 JSON = {"Accept": "application/json"}
@@ -138,3 +143,36 @@ class TestContentNegotiation:
         assert certificates["certificates"] == []
         pip = client.get(path_of(batch) + "?linkType=gs1:pip")
         assert pip.headers["content-type"].startswith("text/html")
+
+
+class TestBanners:
+    def test_recall_and_hold_banners_come_first(
+        self, client: TestClient, sessions: SessionFactory, batch: dict[str, Any]
+    ) -> None:
+        with sessions.write() as session, session.begin():
+            session.execute(
+                text(
+                    "UPDATE batches SET recalled_at = CURRENT_TIMESTAMP, recall_reason = :r, "
+                    "on_hold_since = CURRENT_TIMESTAMP, hold_reason = :h WHERE id = :id"
+                ),
+                {
+                    "r": "Salmonella in retained sample",
+                    "h": "Under investigation",
+                    "id": batch["id"],
+                },
+            )
+        page = client.get(path_of(batch), headers=HTML | {"Accept-Language": "zh-CN"}).text
+        assert page.index('id="recall-banner"') < page.index('id="verdict"')
+        assert Translator("zh-CN")("banner.recalled") in page
+        assert "Salmonella in retained sample" in page and 'id="hold-banner"' in page
+        facts = client.get(path_of(batch), headers=JSON).json()
+        assert facts["flags"] == {"recalled": True, "on_hold": True, "suspect_clone": False}
+
+    def test_explorer_links_when_configured(
+        self, settings: Settings, sessions: SessionFactory, batch: dict[str, Any]
+    ) -> None:
+        AnchoringWorker(sessions=sessions, ledger=build_ledger(settings), settings=settings).tick()
+        tuned = settings.model_copy(update={"explorer_url": "https://explorer.example/"})
+        with TestClient(create_app(tuned)) as explorer_client:
+            page = explorer_client.get(path_of(batch), headers=HTML).text
+        assert 'href="https://explorer.example/tx/0x' in page
