@@ -19,6 +19,14 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "en": "Warning: some records were changed after they were sealed. Do not trust this product's history.",
         "zh-CN": "警告：部分记录在封存后被篡改。请勿相信该产品的溯源信息。",
     },
+    "verdict.authentic_recalled": {
+        "en": "The records are genuine, and they show this batch has been recalled. Do not use it.",
+        "zh-CN": "记录真实可信，且显示该批次已被召回。请勿使用。",
+    },
+    "record.tampered_note": {
+        "en": "This record was changed after it was sealed: what it says may be false.",
+        "zh-CN": "该记录在封存后被修改：其内容可能不实。",
+    },
     "banner.recalled": {
         "en": "RECALLED: do not use this product. Return it to the place of purchase.",
         "zh-CN": "已召回：请勿使用该产品，请退回购买处。",

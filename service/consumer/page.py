@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,35 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+# UN/ECE Recommendation 20 codes as a shopper reads them.
+_UNIT_SYMBOLS = {"KGM": "kg", "GRM": "g", "TNE": "t", "LTR": "L", "MLT": "mL", "MTR": "m"}
+_UNIT_WORDS = {"H87": {"en": "pieces", "zh-CN": "件"}, "XBX": {"en": "boxes", "zh-CN": "箱"}}
+
+
+def unit_label(code: str, language: str) -> str:
+    if code in _UNIT_SYMBOLS:
+        return _UNIT_SYMBOLS[code]
+    return _UNIT_WORDS.get(code, {}).get(language, code)
+
+
+def local_time(moment: datetime, offset: str | None) -> str:
+    """The event's time where it happened (its EPCIS eventTimeZoneOffset), with that offset."""
+    try:
+        sign = -1 if offset and offset[0] == "-" else 1
+        hours, minutes = (offset or "+00:00")[1:].split(":")
+        zone = timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
+    except (ValueError, IndexError):
+        zone = UTC
+    local = moment.astimezone(zone)
+    return (
+        local.strftime("%Y-%m-%d %H:%M")
+        + f" (UTC{local.strftime('%z')[:3]}:{local.strftime('%z')[3:]})"
+    )
+
+
+_env.filters["unit_label"] = unit_label
+_env.filters["local_time"] = local_time
 
 
 def _render(template: str, t: Translator, **context: Any) -> str:

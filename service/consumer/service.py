@@ -59,6 +59,10 @@ def batch_facts(
     owner = OrgRepository(session).get_by_id(batch.owner_org_id)
     assert product is not None and owner is not None
     verification = verify_batch(session, batch)
+    # Records name their actor by slug (that is what was hashed); shoppers read names.
+    names = OrgRepository(session).names_by_slug({r.actor for r in verification.records if r.actor})
+    for record in verification.records:
+        record.actor_name = names.get(record.actor or "")
     public_unit = _public_unit(session, settings, batch, unit) if unit is not None else None
     return BatchFacts(
         verdict=verification.verdict,

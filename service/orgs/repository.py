@@ -18,6 +18,10 @@ class OrgRepository:
     def get_by_slug(self, slug: str) -> Organization | None:
         return self.session.scalars(select(Organization).where(Organization.slug == slug)).first()
 
+    def names_by_slug(self, slugs: set[str]) -> dict[str, str]:
+        query = select(Organization.slug, Organization.name).where(Organization.slug.in_(slugs))
+        return {slug: name for slug, name in self.session.execute(query).all()}
+
     def get_active_key_by_prefix(self, prefix: str) -> ApiKey | None:
         query = select(ApiKey).where(ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None))
         return self.session.scalars(query).first()

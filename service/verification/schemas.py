@@ -34,6 +34,8 @@ class RecordVerification(BaseModel):
     event_time: datetime
     location: str | None
     actor: str | None
+    actor_name: str | None = None
+    time_zone_offset: str | None = None
     details: dict[str, Any] | None = None
     digest: str  # recomputed from the stored record, not read from a column
     verdict: RecordVerdict

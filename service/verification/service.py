@@ -121,6 +121,7 @@ def _result(
         event_time=record.event_time,
         location=event.get("lp:location"),
         actor=content.get("actor"),
+        time_zone_offset=event.get("eventTimeZoneOffset"),
         details=event.get("lp:details") if isinstance(event.get("lp:details"), dict) else None,
         digest=digest_to_hex(digest),
         verdict=verdict,
