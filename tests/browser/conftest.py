@@ -127,6 +127,7 @@ class DemoBatch:
     gtin: str
     lot: str
     expected_verdict: str
+    batch_id: int
 
     @property
     def path(self) -> str:
@@ -184,7 +185,7 @@ class BatchFactory:
         else:
             raise ValueError(state)
         verdict = "authentic" if state == "recalled" else state
-        return DemoBatch(state, made["gtin"], made["lot"], verdict)
+        return DemoBatch(state, made["gtin"], made["lot"], verdict, made["id"])
 
     def make_demo(self) -> DemoBatch:
         """The authentic batch of the README screenshots, with readable names."""
@@ -202,7 +203,7 @@ class BatchFactory:
         assert response.status_code == 201, response.text
         made, _ = self._batch_with_events(key, gtin=DEMO_GTIN, lot=DEMO_LOT)
         self.worker.tick()
-        return DemoBatch("authentic", made["gtin"], made["lot"], "authentic")
+        return DemoBatch("authentic", made["gtin"], made["lot"], "authentic", made["id"])
 
 
 @pytest.fixture(scope="module")

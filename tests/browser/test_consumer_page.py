@@ -7,12 +7,16 @@ the demo batch are refreshed in docs/.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
 from collections.abc import Iterator
 
+import httpx
 import pytest
+import zxingcpp
+from PIL import Image
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from service.consumer.i18n import Translator
@@ -176,3 +180,19 @@ def test_report_a_problem(
         page.get_by_role("link", name=Translator("zh-CN")("complaint.back")).click()
         expect(page.locator("#verdict")).to_be_visible()
         assert console.problems == []
+
+
+def test_scanning_the_printed_qr_code_opens_the_verified_page(
+    browser: Browser, base_url: str, demo_batches: dict[str, DemoBatch]
+) -> None:
+    """The whole shopper path: decode the label's QR code, open it on a phone, read the verdict."""
+    batch = demo_batches["authentic"]
+    png = httpx.get(f"{base_url}/api/v1/batches/{batch.batch_id}/qr.png").content
+    (decoded,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    assert decoded.text == f"{base_url}{batch.path}"
+    for page in open_page(browser, "zh-CN", (390, 844)):
+        response = page.goto(decoded.text)
+        assert response is not None and response.status == 200
+        expect(page.locator("#verdict")).to_have_attribute("data-verdict", "authentic")
+        expect(page.locator("#verdict")).to_contain_text(Translator("zh-CN")("verdict.authentic"))
+        expect(page.locator("ol.timeline > li")).to_have_count(4)
