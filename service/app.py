@@ -17,6 +17,8 @@ from sqlalchemy import text
 from service.anchoring.deployment import ChainHealth
 from service.anchoring.endpoints import router as anchors_router
 from service.anchoring.worker import AnchoringWorker
+from service.audit.endpoints import router as audit_router
+from service.audit.monitor import latest_run
 from service.batches.endpoints import router as batches_router
 from service.complaints.endpoints import router as complaints_router
 from service.config import Settings
@@ -28,7 +30,7 @@ from service.deps import AppState, State
 from service.errors import install_error_handlers
 from service.events.endpoints import router as events_router
 from service.ledger.factory import build_ledger
-from service.metrics import REGISTRY
+from service.metrics import REGISTRY, monitor_exposition
 from service.middleware import BodySizeLimit, SecurityHeaders
 from service.products.endpoints import router as products_router
 from service.units.endpoints import router as units_router
@@ -71,7 +73,14 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, html_csp=CONTENT_SECURITY_POLICY)
-    routers = (products_router, batches_router, events_router, units_router, anchors_router)
+    routers = (
+        products_router,
+        batches_router,
+        events_router,
+        units_router,
+        anchors_router,
+        audit_router,
+    )
     for router in routers:
         app.include_router(router)
     app.include_router(consumer_router)
@@ -103,5 +112,12 @@ def _add_operational_routes(app: FastAPI) -> None:
         return JSONResponse(body, status_code=200 if ready else 503)
 
     @app.get("/metrics", tags=["operations"], response_class=Response)
-    def metrics() -> Response:
-        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+    def metrics(state: State) -> Response:
+        with state.sessions.read() as session:
+            run = latest_run(session)
+        monitor = monitor_exposition(
+            run.checked_at.timestamp() if run else None,
+            run.anchors_checked if run else 0,
+            len(run.discrepancies) if run else 0,
+        )
+        return Response(generate_latest(REGISTRY) + monitor, media_type=CONTENT_TYPE_LATEST)

@@ -6,6 +6,7 @@ import json
 import logging
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
@@ -14,8 +15,10 @@ import typer
 import uvicorn
 
 from service.anchoring.deployment import DeploymentError, record_deployment
+from service.anchoring.repository import AnchorRepository
 from service.anchoring.worker import AnchoringWorker
 from service.app import create_app
+from service.audit.monitor import run_monitor
 from service.config import Settings
 from service.db import migrate
 from service.db.engine import SessionFactory, make_engine
@@ -23,6 +26,7 @@ from service.db.models import OrgRole
 from service.demo import run_demo
 from service.ledger import LedgerError
 from service.ledger.factory import build_ledger
+from service.ledger.reader import ContractReader
 from service.ledger.signer import SignerConfigError
 from service.orgs.service import create_org
 
@@ -144,6 +148,36 @@ def demo(
     typer.echo(f"consumer page: {result['consumer_url']}")
     if result["verdict"] != "authentic":
         raise typer.Exit(code=1)
+
+
+@app.command()
+def monitor(
+    rpc: Annotated[str | None, typer.Option(help="RPC URL (default: LOTPROOF_RPC_URL).")] = None,
+    every: Annotated[
+        float | None, typer.Option(help="Run again every SECONDS until stopped.", min=1)
+    ] = None,
+) -> None:
+    """Check every anchor on the chain against the published leaf lists and stored records."""
+    settings = Settings()
+    sessions = _sessions(settings)
+    with sessions.read() as session:
+        deployment = AnchorRepository(session).get_active_deployment()
+    if deployment is None:
+        typer.echo("error: no contract deployed yet", err=True)
+        raise typer.Exit(code=1)
+    reader = ContractReader(rpc_url=rpc or settings.rpc_url, address=deployment.address)
+    while True:
+        with _clean_errors(), sessions.write() as session, session.begin():
+            report = run_monitor(session, reader)
+        for line in report.discrepancies:
+            typer.echo(f"DISCREPANCY {line}")
+        typer.echo(
+            f"checked {report.anchors_checked} anchors: "
+            + ("all consistent" if report.ok else f"{len(report.discrepancies)} discrepancies")
+        )
+        if every is None:
+            raise typer.Exit(code=0 if report.ok else 1)
+        time.sleep(every)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 
 REGISTRY = CollectorRegistry()
 RECORDS_RECORDED = Counter(
@@ -12,3 +12,24 @@ RECORDS_ANCHORED = Counter(
     "lotproof_records_anchored", "Records committed on chain", registry=REGISTRY
 )
 CHAIN_UP = Gauge("lotproof_chain_ok", "1 when the chain and contract check out", registry=REGISTRY)
+
+
+def monitor_exposition(checked_at: float | None, anchors: int, discrepancies: int) -> bytes:
+    """The last `lotproof monitor` result (kept in the database, since the monitor usually runs
+    as its own process) in the Prometheus text format."""
+    registry = CollectorRegistry()
+    if checked_at is not None:
+        Gauge(
+            "lotproof_monitor_last_run_timestamp_seconds",
+            "When the anchor monitor last ran",
+            registry=registry,
+        ).set(checked_at)
+        Gauge(
+            "lotproof_monitor_anchors_checked", "Anchors checked by the last run", registry=registry
+        ).set(anchors)
+        Gauge(
+            "lotproof_monitor_discrepancies",
+            "Discrepancies found by the last run (0 = chain and service agree)",
+            registry=registry,
+        ).set(discrepancies)
+    return generate_latest(registry)

@@ -33,6 +33,7 @@ class ChainHealth:
     state: str = "unknown"  # unknown | ok | unreachable | reset | misconfigured
     message: str = "not checked yet"
     checked_at: float = 0.0
+    head_block: int | None = None  # latest block number seen, for confirmation counts
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def set(self, state: str, message: str) -> None:

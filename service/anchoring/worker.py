@@ -75,6 +75,7 @@ class AnchoringWorker:
         try:
             with self.sessions.read() as session:
                 observe_deployment(session, self.ledger)
+            self.health.head_block = self.ledger.block_number()
             self.health.set("ok", "contract present, chain unchanged")
         except (LedgerError, DeploymentError) as e:
             self._report(e)
@@ -110,6 +111,7 @@ class AnchoringWorker:
     def _check_chain(self) -> None:
         with self.sessions.write() as session, session.begin():
             self._deployment_id = ensure_deployment(session, self.ledger, self.settings).id
+        self.health.head_block = self.ledger.block_number()
         self.health.set("ok", "contract present, chain unchanged")
 
     def reconcile(self) -> None:

@@ -111,7 +111,8 @@ class Record(Base):
     event_time: Mapped[datetime] = mapped_column(UTCDateTime())
     actor_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
     # The record of DESIGN §2 as JSON text. Verification re-hashes this every time.
-    content: Mapped[str] = mapped_column(Text)
+    # None once redacted: the digest (and its anchor) then stand for the erased content.
+    content: Mapped[str | None] = mapped_column(Text)
     # Digest at write time: the anchoring worker's leaf value. Never trusted by verification.
     digest: Mapped[bytes] = mapped_column(LargeBinary(32))
     status: Mapped[str] = mapped_column(String(16), default=RecordStatus.pending, index=True)
@@ -120,6 +121,8 @@ class Record(Base):
     )
     proof: Mapped[list[str] | None] = mapped_column(JSON, default=None)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    redaction_reason: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class Deployment(Base):
@@ -222,3 +225,14 @@ class ServiceSecret(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[bytes] = mapped_column(LargeBinary(64))
+
+
+class MonitorRun(Base):
+    """Result of one `lotproof monitor` pass over the chain's anchors (shown on /metrics)."""
+
+    __tablename__ = "monitor_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    anchors_checked: Mapped[int] = mapped_column(Integer)
+    discrepancies: Mapped[list[str]] = mapped_column(JSON)

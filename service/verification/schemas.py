@@ -47,3 +47,5 @@ class RecordVerification(BaseModel):
 class BatchVerification(BaseModel):
     verdict: BatchVerdict
     records: list[RecordVerification]
+    # Breaks in the batch's own n/prev chain (a deleted, inserted or reordered record).
+    chain_problems: list[str] = []

@@ -31,8 +31,10 @@ def verify_batch(session: Session, batch: Batch) -> BatchVerification:
     records = RecordRepository(session).list_by_batch(batch.id)
     anchor_ids = [r.anchor_id for r in records if r.anchor_id is not None]
     anchors = AnchorRepository(session).get_by_ids(anchor_ids)
-    results = _verify_chain(batch, records, anchors)
-    return BatchVerification(verdict=batch_verdict(results), records=results)
+    results, chain_problems = _verify_chain(batch, records, anchors)
+    return BatchVerification(
+        verdict=batch_verdict(results), records=results, chain_problems=chain_problems
+    )
 
 
 def batch_verdict(results: Sequence[RecordVerification]) -> BatchVerdict:
@@ -41,27 +43,34 @@ def batch_verdict(results: Sequence[RecordVerification]) -> BatchVerdict:
         return BatchVerdict.tampered
     if RecordVerdict.pending in verdicts or not results:
         return BatchVerdict.pending
-    return BatchVerdict.authentic
+    return BatchVerdict.authentic  # verified and redacted records only
 
 
 def _verify_chain(
     batch: Batch, records: Sequence[Record], anchors: dict[int, Anchor]
-) -> list[RecordVerification]:
+) -> tuple[list[RecordVerification], list[str]]:
     results: list[RecordVerification] = []
+    chain_problems: list[str] = []
     prev: bytes | None = None
     prev_tampered = False
     for expected_n, record in enumerate(records):
         content, digest, problem = _recompute(record)
         if problem is None:
             problem = _chain_problem(batch, content, expected_n, record.n, prev, prev_tampered)
+            if problem is not None:
+                chain_problems.append(f"n={record.n}: {problem}")
         anchor = anchors.get(record.anchor_id) if record.anchor_id is not None else None
         verdict, reason = _anchor_verdict(record, digest, anchor, problem)
         results.append(_result(record, content, digest, verdict, reason, anchor))
         prev, prev_tampered = digest, verdict == RecordVerdict.tampered
-    return results
+    return results, chain_problems
 
 
 def _recompute(record: Record) -> tuple[dict[str, Any], bytes, str | None]:
+    if record.content is None:
+        # Redacted: nothing left to re-hash, so the stored digest has to stand in. It is still
+        # held to its Merkle proof and to the next record's `prev`.
+        return {}, record.digest, None
     try:
         content = json.loads(record.content)
         return content, record_digest(content), None
@@ -77,6 +86,8 @@ def _chain_problem(
     prev: bytes | None,
     prev_tampered: bool,
 ) -> str | None:
+    if not content:  # redacted: only its position can be checked here
+        return None if n == expected_n else f"record numbering broken at n={expected_n}"
     if n != expected_n or content.get("n") != n:
         return f"record numbering broken at n={expected_n} (a record is missing or moved)"
     if content.get("batch") != {"gtin": batch.gtin, "lot": batch.lot}:
@@ -102,6 +113,8 @@ def _anchor_verdict(
         return RecordVerdict.tampered, "stored proof is malformed"
     if not verify_proof(anchor.root, digest, proof):
         return RecordVerdict.tampered, "record does not match the anchored Merkle root"
+    if record.content is None:
+        return RecordVerdict.redacted, record.redaction_reason or "content erased"
     return RecordVerdict.verified, None
 
 

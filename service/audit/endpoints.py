@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from service.audit import service
+from service.audit.redaction import redact_record
+from service.audit.schemas import AuditPage, Bundle, RedactionCreate
+from service.deps import CurrentOrg, DbSession, State
+
+router = APIRouter(prefix="/api/v1", tags=["audit"])
+
+
+@router.get("/batches/{batch_id}/audit", response_model=AuditPage)
+def get_audit_trail(
+    batch_id: int,
+    org: CurrentOrg,
+    session: DbSession,
+    state: State,
+    cursor: Annotated[int | None, Query(ge=0, description="n of the last record seen")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> AuditPage:
+    return service.audit_page(session, org, batch_id, state.health, cursor=cursor, limit=limit)
+
+
+@router.get("/batches/{batch_id}/audit/bundle", response_model=Bundle)
+def get_proof_bundle(batch_id: int, org: CurrentOrg, session: DbSession) -> JSONResponse:
+    bundle = service.build_bundle(session, org, batch_id)
+    filename = f"lotproof-bundle-{bundle.batch.gtin}-{batch_id}.json"
+    return JSONResponse(
+        bundle.model_dump(mode="json"),
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.post("/records/{record_id}/redact", status_code=200)
+def redact(
+    record_id: int, body: RedactionCreate, org: CurrentOrg, session: DbSession
+) -> dict[str, object]:
+    record = redact_record(session, org, record_id, body.reason)
+    return {"id": record.id, "n": record.n, "redacted": True, "reason": record.redaction_reason}

@@ -1,0 +1,181 @@
+"""The inspector's view: full records, proofs and anchors, and the self-contained bundle."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from service.anchoring.deployment import ChainHealth
+from service.anchoring.repository import AnchorRepository
+from service.audit.schemas import (
+    AuditAnchor,
+    AuditPage,
+    AuditRecord,
+    Bundle,
+    BundleAnchor,
+    BundleBatch,
+    BundleRecord,
+    ChainCheck,
+)
+from service.batches.service import get_batch
+from service.db.base import utcnow
+from service.db.models import Anchor, AnchorStatus, Batch, Organization, OrgRole, Record
+from service.errors import Forbidden
+from service.events.repository import RecordRepository
+from service.hashing import digest_to_hex
+from service.orgs.repository import OrgRepository
+from service.products.repository import ProductRepository
+from service.verification.schemas import BatchVerification, RecordVerification
+from service.verification.service import verify_batch
+
+
+def get_auditable_batch(session: Session, org: Organization, batch_id: int) -> Batch:
+    """Inspectors and admins read every trail; a supplier reads its own batches' trails."""
+    batch = get_batch(session, batch_id)
+    if org.role not in (OrgRole.inspector, OrgRole.admin) and batch.owner_org_id != org.id:
+        raise Forbidden("the audit trail is for inspectors, admins and the batch's owner")
+    return batch
+
+
+def _content(record: Record) -> dict[str, Any] | None:
+    if record.content is None:
+        return None
+    try:
+        parsed: dict[str, Any] = json.loads(record.content)
+    except ValueError:
+        return None  # unreadable content shows up as a tampered verdict already
+    return parsed
+
+
+class _Trail:
+    """A batch's records, their verification and their anchors, loaded once."""
+
+    def __init__(self, session: Session, batch: Batch) -> None:
+        self.records: Sequence[Record] = RecordRepository(session).list_by_batch(batch.id)
+        self.verification: BatchVerification = verify_batch(session, batch)
+        ids = [r.anchor_id for r in self.records if r.anchor_id is not None]
+        self.anchors: dict[int, Anchor] = AnchorRepository(session).get_by_ids(ids)
+
+    def rows(self) -> list[tuple[Record, RecordVerification, Anchor | None]]:
+        return [
+            (r, v, self.anchors.get(r.anchor_id) if r.anchor_id is not None else None)
+            for r, v in zip(self.records, self.verification.records, strict=True)
+        ]
+
+
+def audit_page(
+    session: Session,
+    org: Organization,
+    batch_id: int,
+    health: ChainHealth,
+    *,
+    cursor: int | None,
+    limit: int,
+) -> AuditPage:
+    batch = get_auditable_batch(session, org, batch_id)
+    trail = _Trail(session, batch)
+    rows = [row for row in trail.rows() if cursor is None or row[0].n > cursor]
+    page = rows[:limit]
+    problems = trail.verification.chain_problems
+    return AuditPage(
+        batch_id=batch.id,
+        gtin=batch.gtin,
+        lot=batch.lot,
+        verdict=trail.verification.verdict,
+        chain_check=ChainCheck(
+            continuous=not any("numbering" in p for p in problems),
+            links_ok=not any("link" in p for p in problems),
+            problems=problems,
+        ),
+        items=[_audit_record(r, v, a, health) for r, v, a in page],
+        next_cursor=page[-1][0].n if len(rows) > limit else None,
+    )
+
+
+def _audit_record(
+    record: Record, result: RecordVerification, anchor: Anchor | None, health: ChainHealth
+) -> AuditRecord:
+    content = _content(record)
+    return AuditRecord(
+        n=record.n,
+        record=content,
+        digest=result.digest,
+        prev=content.get("prev") if content else None,
+        verdict=result.verdict,
+        reason=result.reason,
+        redacted=record.content is None,
+        anchor=_audit_anchor(anchor, health) if anchor and anchor.chain_index is not None else None,
+        proof=result.proof,
+    )
+
+
+def _audit_anchor(anchor: Anchor, health: ChainHealth) -> AuditAnchor:
+    assert anchor.chain_index is not None
+    confirmations = None
+    if health.head_block is not None and anchor.block_number is not None:
+        confirmations = max(health.head_block - anchor.block_number, 0)
+    return AuditAnchor(
+        index=anchor.chain_index,
+        root=digest_to_hex(anchor.root),
+        tx_hash=anchor.tx_hash,
+        block_number=anchor.block_number,
+        block_time=anchor.block_timestamp,
+        confirmations=confirmations,
+        final=anchor.status == AnchorStatus.final,
+    )
+
+
+def build_bundle(session: Session, org: Organization, batch_id: int) -> Bundle:
+    """The self-contained proof bundle of DESIGN's inspector workflow (lotproof-bundle/1)."""
+    batch = get_auditable_batch(session, org, batch_id)
+    trail = _Trail(session, batch)
+    deployment = AnchorRepository(session).get_active_deployment()
+    product = ProductRepository(session).get_by_id(batch.product_id)
+    owner = OrgRepository(session).get_by_id(batch.owner_org_id)
+    assert product is not None and owner is not None
+    records: list[BundleRecord] = []
+    anchors: dict[int, BundleAnchor] = {}
+    for record, result, anchor in trail.rows():
+        # Only anchors of the active deployment are on the chain the bundle names.
+        anchored = (
+            anchor is not None
+            and anchor.chain_index is not None
+            and (anchor.status == AnchorStatus.final)
+        )
+        if anchored and anchor is not None and anchor.chain_index is not None:
+            anchors[anchor.chain_index] = BundleAnchor(
+                index=anchor.chain_index,
+                root=digest_to_hex(anchor.root),
+                leaf_count=anchor.leaf_count,
+                tx_hash=anchor.tx_hash,
+                block_number=anchor.block_number,
+            )
+        records.append(
+            BundleRecord(
+                n=record.n,
+                record=_content(record),
+                redacted=record.content is None,
+                # The stored content's digest is what the inspector must be able to recompute;
+                # a redacted record can only offer the digest that was anchored.
+                digest=digest_to_hex(record.digest) if record.content is None else result.digest,
+                anchor_index=anchor.chain_index if anchored and anchor is not None else None,
+                proof=list(record.proof or []) if anchored else [],
+            )
+        )
+    return Bundle(
+        generated_at=utcnow(),
+        chain_id=deployment.chain_id if deployment else None,
+        contract=deployment.address if deployment else None,
+        batch=BundleBatch(
+            gtin=batch.gtin,
+            lot=batch.lot,
+            product_name=product.name,
+            owner=owner.slug,
+            record_count=batch.record_count,
+        ),
+        records=records,
+        anchors=sorted(anchors.values(), key=lambda a: a.index),
+    )
