@@ -29,6 +29,7 @@ from service.ledger.factory import build_ledger
 from service.ledger.reader import ContractReader
 from service.ledger.signer import SignerConfigError
 from service.orgs.service import create_org
+from service.verifier import main as verify_bundle_main
 
 app = typer.Typer(help="Lotproof: tamper-evident product traceability.", no_args_is_help=True)
 org_app = typer.Typer(help="Organisations and their API keys.", no_args_is_help=True)
@@ -148,6 +149,19 @@ def demo(
     typer.echo(f"consumer page: {result['consumer_url']}")
     if result["verdict"] != "authentic":
         raise typer.Exit(code=1)
+
+
+@app.command("verify-bundle")
+def verify_bundle_command(
+    file: Annotated[str, typer.Argument(help="The proof bundle (JSON) to check.")],
+    rpc: Annotated[str, typer.Option(help="JSON-RPC URL of a node of the bundle's chain.")],
+    contract: Annotated[
+        str | None, typer.Option(help="Pin the TraceAnchor address instead of the bundle's.")
+    ] = None,
+) -> None:
+    """Check a proof bundle against the chain alone (exit 0 ok, 1 tampered, 2 pending, 3 down)."""
+    argv = [file, "--rpc", rpc] + (["--contract", contract] if contract else [])
+    raise typer.Exit(code=verify_bundle_main(argv))
 
 
 @app.command()

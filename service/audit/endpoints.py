@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
 from service.audit import service
@@ -33,6 +33,13 @@ def get_proof_bundle(batch_id: int, org: CurrentOrg, session: DbSession) -> JSON
         bundle.model_dump(mode="json"),
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+@router.get("/batches/{batch_id}/audit/report.pdf", response_class=Response)
+def get_audit_report(batch_id: int, org: CurrentOrg, session: DbSession, state: State) -> Response:
+    pdf = service.audit_report_pdf(session, org, batch_id, state.health)
+    headers = {"Content-Disposition": f'inline; filename="lotproof-audit-{batch_id}.pdf"'}
+    return Response(pdf, media_type="application/pdf", headers=headers)
 
 
 @router.post("/records/{record_id}/redact", status_code=200)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from service.anchoring.deployment import ChainHealth
 from service.anchoring.repository import AnchorRepository
+from service.audit.report import render_audit_report
 from service.audit.schemas import (
     AuditAnchor,
     AuditPage,
@@ -131,7 +132,10 @@ def _audit_anchor(anchor: Anchor, health: ChainHealth) -> AuditAnchor:
 def build_bundle(session: Session, org: Organization, batch_id: int) -> Bundle:
     """The self-contained proof bundle of DESIGN's inspector workflow (lotproof-bundle/1)."""
     batch = get_auditable_batch(session, org, batch_id)
-    trail = _Trail(session, batch)
+    return _bundle(session, batch, _Trail(session, batch))
+
+
+def _bundle(session: Session, batch: Batch, trail: _Trail) -> Bundle:
     deployment = AnchorRepository(session).get_active_deployment()
     product = ProductRepository(session).get_by_id(batch.product_id)
     owner = OrgRepository(session).get_by_id(batch.owner_org_id)
@@ -178,4 +182,15 @@ def build_bundle(session: Session, org: Organization, batch_id: int) -> Bundle:
         ),
         records=records,
         anchors=sorted(anchors.values(), key=lambda a: a.index),
+    )
+
+
+def audit_report_pdf(
+    session: Session, org: Organization, batch_id: int, health: ChainHealth
+) -> bytes:
+    batch = get_auditable_batch(session, org, batch_id)
+    trail = _Trail(session, batch)
+    items = [_audit_record(r, v, a, health) for r, v, a in trail.rows()]
+    return render_audit_report(
+        _bundle(session, batch, trail), items, trail.verification.verdict.value
     )

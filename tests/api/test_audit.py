@@ -236,3 +236,23 @@ class TestMonitor:
             },
         )
         assert monitor.exit_code == 1 and "DISCREPANCY anchor 1" in monitor.output
+
+
+class TestAuditReport:
+    def test_pdf_report_lists_batch_verdicts_and_recheck_steps(
+        self, client: TestClient, sessions: SessionFactory, trail: dict[str, Any]
+    ) -> None:
+        import io
+
+        from pypdf import PdfReader
+
+        _, inspector = make_org(sessions, OrgRole.inspector)
+        url = f"/api/v1/batches/{trail['batch']['id']}/audit/report.pdf"
+        response = client.get(url, headers=auth(inspector))
+        assert response.status_code == 200 and response.content.startswith(b"%PDF")
+        text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+        assert trail["batch"]["lot"] in text and "Verdict: pending" in text
+        assert text.count("verified") == 4 and "pending" in text
+        assert "verify_bundle.py" in text and "anchorAt" in text
+        _, stranger = make_org(sessions)
+        assert client.get(url, headers=auth(stranger)).status_code == 403
