@@ -24,11 +24,15 @@ from service.complaints.endpoints import router as complaints_router
 from service.config import Settings
 from service.consumer.endpoints import router as consumer_router
 from service.consumer.page import CONTENT_SECURITY_POLICY, STATIC
+from service.custody.endpoints import router as custody_router
 from service.db import migrate
 from service.db.engine import SessionFactory, make_engine
 from service.deps import AppState, State
 from service.errors import install_error_handlers
 from service.events.endpoints import router as events_router
+from service.files.endpoints import router as files_router
+from service.files.schemas import FILES_PATH
+from service.inspections.endpoints import router as inspections_router
 from service.ledger.factory import build_ledger
 from service.metrics import REGISTRY, monitor_exposition
 from service.middleware import BodySizeLimit, SecurityHeaders
@@ -71,7 +75,9 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Uploads get their own cap (plus room for the multipart framing around the file).
+    upload_cap = {FILES_PATH: settings.max_file_bytes + 64 * 1024}
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, overrides=upload_cap)
     app.add_middleware(SecurityHeaders, html_csp=CONTENT_SECURITY_POLICY)
     routers = (
         products_router,
@@ -80,6 +86,9 @@ def create_app(settings: Settings) -> FastAPI:
         units_router,
         anchors_router,
         audit_router,
+        custody_router,
+        files_router,
+        inspections_router,
     )
     for router in routers:
         app.include_router(router)

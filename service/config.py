@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     # Run the anchoring worker inside `lotproof serve`; off when `lotproof worker` runs apart.
     run_worker: bool = True
     max_body_bytes: int = 64 * 1024
+    # Evidence files (lab reports, photos): content-addressed under this directory.
+    files_dir: Path = Path("./var/files")
+    max_file_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     # Block explorer base for transaction links on the consumer page, e.g. https://etherscan.io
     explorer_url: str | None = None
     # Key for hashing scan and complaint sources (network prefixes); generated if unset.

@@ -1,4 +1,4 @@
-"""``lotproof demo``: one supplier, one product, one batch, a few events, through the API."""
+"""``lotproof demo``: a supplier and a carrier take one batch through its life, via the API."""
 
 from __future__ import annotations
 
@@ -21,32 +21,62 @@ def _demo_gtin() -> str:
     return body + str(gtin_check_digit(body))
 
 
-def _events(start: datetime) -> list[dict[str, Any]]:
+def _events(start: datetime, carrier: str) -> list[tuple[str, dict[str, Any]]]:
+    """(who records it, the event): the supplier until the carrier takes custody."""
+
+    def at(hours: int) -> str:
+        return (start + timedelta(hours=hours)).isoformat()
+
     return [
-        {
-            "type": "production",
-            "event_time": start.isoformat(),
-            "location": "Hangzhou plant 2",
-            "details": {"line": "L3", "shift": "early"},
-        },
-        {
-            "type": "inspection",
-            "event_time": (start + timedelta(hours=2)).isoformat(),
-            "location": "Hangzhou plant 2 QA lab",
-            "details": {"result": "pass", "samples": 5},
-        },
-        {
-            "type": "packing",
-            "event_time": (start + timedelta(hours=4)).isoformat(),
-            "location": "Hangzhou plant 2",
-            "details": {"cartons": 120},
-        },
-        {
-            "type": "shipping",
-            "event_time": (start + timedelta(hours=8)).isoformat(),
-            "location": "Hangzhou plant 2 dock 4",
-            "details": {"carrier": "demo-logistics"},
-        },
+        (
+            "supplier",
+            {
+                "type": "production",
+                "event_time": at(0),
+                "location": "Hangzhou plant 2",
+                "details": {"line": "L3", "shift": "early"},
+            },
+        ),
+        (
+            "supplier",
+            {
+                "type": "inspection",
+                "event_time": at(2),
+                "location": "Hangzhou plant 2 QA lab",
+                "details": {"result": "pass", "samples": 5},
+            },
+        ),
+        (
+            "supplier",
+            {
+                "type": "packing",
+                "event_time": at(4),
+                "location": "Hangzhou plant 2",
+                "details": {"cartons": 120},
+            },
+        ),
+        (
+            "supplier",
+            {
+                "type": "shipping",
+                "event_time": at(8),
+                "location": "Hangzhou plant 2 dock 4",
+                "receiver": carrier,
+            },
+        ),
+        (
+            "carrier",
+            {"type": "receiving", "event_time": at(9), "location": "Hangzhou cold store 1"},
+        ),
+        (
+            "carrier",
+            {
+                "type": "temperature",
+                "event_time": at(12),
+                "location": "Hangzhou cold store 1",
+                "temperature_c": 4.0,
+            },
+        ),
     ]
 
 
@@ -55,7 +85,9 @@ def run_demo(
 ) -> dict[str, str]:
     with sessions.write() as session, session.begin():
         org = create_org(session, name="Acme Farms (demo)", role=OrgRole.supplier)
+        carrier = create_org(session, name="Swift Cold Chain (demo)", role=OrgRole.logistics)
     headers = {"Authorization": f"Bearer {org.api_key}"}
+    keys = {"supplier": headers, "carrier": {"Authorization": f"Bearer {carrier.api_key}"}}
     gtin = _demo_gtin()
     lot = "DEMO-" + secrets.token_hex(3).upper()
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
@@ -75,8 +107,10 @@ def run_demo(
         )
         batch.raise_for_status()
         batch_id, qr_url = batch.json()["id"], batch.json()["qr_url"]
-        for event in _events(start):
-            client.post(f"/api/v1/batches/{batch_id}/events", json=event).raise_for_status()
+        for who, event in _events(start, carrier.slug):
+            client.post(
+                f"/api/v1/batches/{batch_id}/events", json=event, headers=keys[who]
+            ).raise_for_status()
         Path(qr_path).write_bytes(client.get(f"/api/v1/batches/{batch_id}/qr.png").content)
         consumer_path = f"/01/{gtin}/10/{lot}"
         verdict = "pending"

@@ -26,6 +26,7 @@ def create_batch(session: Session, org: Organization, data: BatchCreate) -> Batc
     batch = Batch(
         product_id=product.id,
         owner_org_id=org.id,
+        custodian_org_id=org.id,
         gtin=data.gtin,
         lot=data.lot,
         quantity=data.quantity,

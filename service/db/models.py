@@ -92,6 +92,13 @@ class Batch(Base):
     # lock so appends to one batch are serialized (DESIGN §2).
     record_count: Mapped[int] = mapped_column(Integer, default=0)
     head_digest: Mapped[bytes | None] = mapped_column(LargeBinary(32), default=None)
+    # Custody moves with shipping (to `in_transit_to`) and receiving (to the receiver).
+    custodian_org_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id"), default=None
+    )
+    in_transit_to_org_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id"), default=None
+    )
     # Flags the consumer page shows as banners. Set by quality workflows (recalls, holds).
     recalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     recall_reason: Mapped[str | None] = mapped_column(Text, default=None)
@@ -236,3 +243,22 @@ class MonitorRun(Base):
     checked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     anchors_checked: Mapped[int] = mapped_column(Integer)
     discrepancies: Mapped[list[str]] = mapped_column(JSON)
+
+
+class BatchLink(Base):
+    """One input of a transformation: ``quantity`` of ``input_batch`` went into ``output_batch``."""
+
+    __tablename__ = "batch_links"
+    __table_args__ = (
+        UniqueConstraint(
+            "transformation_id", "input_batch_id", name="uq_batch_links_transformation_id"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transformation_id: Mapped[str] = mapped_column(String(64), index=True)
+    input_batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
+    output_batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
+    quantity: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(3))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

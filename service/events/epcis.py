@@ -17,6 +17,8 @@ class EventType(StrEnum):
     inspection = "inspection"
     shipping = "shipping"
     receiving = "receiving"
+    storage = "storage"
+    temperature = "temperature"
 
 
 # (action, bizStep, disposition) per type. Production brings the lot into existence (ADD);
@@ -27,7 +29,16 @@ _VOCABULARY: dict[EventType, tuple[str, str, str]] = {
     EventType.inspection: ("OBSERVE", "inspecting", "in_progress"),
     EventType.shipping: ("OBSERVE", "shipping", "in_transit"),
     EventType.receiving: ("OBSERVE", "receiving", "in_progress"),
+    EventType.storage: ("OBSERVE", "storing", "in_progress"),
+    EventType.temperature: ("OBSERVE", "sensor_reporting", "in_progress"),
 }
+
+
+def party_urn(slug: str) -> str:
+    """How a record names an organisation in EPCIS source/destination lists."""
+    return f"urn:lotproof:org:{slug}"
+
+
 BIZ_STEP_TO_TYPE = {biz_step: t for t, (_, biz_step, _) in _VOCABULARY.items()}
 
 
@@ -55,7 +66,11 @@ def object_event(
     unit: str,
     location: str,
     details: dict[str, Any],
+    source: str | None = None,
+    destination: str | None = None,
+    temperature_c: float | None = None,
 ) -> dict[str, Any]:
+    """The EPCIS event; ``source``/``destination`` are org slugs of a custody handover."""
     action, biz_step, disposition = _VOCABULARY[event_type]
     event: dict[str, Any] = {
         "type": "ObjectEvent",
@@ -69,6 +84,16 @@ def object_event(
         ],
         "lp:location": location,
     }
+    if source is not None:
+        event["sourceList"] = [{"type": "possessing_party", "source": party_urn(source)}]
+    if destination is not None:
+        event["destinationList"] = [
+            {"type": "possessing_party", "destination": party_urn(destination)}
+        ]
+    if temperature_c is not None:
+        event["sensorElementList"] = [
+            {"sensorReport": [{"type": "Temperature", "value": temperature_c, "uom": "CEL"}]}
+        ]
     if details:
         event["lp:details"] = details
     return event

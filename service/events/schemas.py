@@ -18,6 +18,10 @@ class EventCreate(BaseModel):
     event_time: AwareDatetime
     location: str = Field(min_length=1, max_length=200)
     details: dict[str, Any] = Field(default_factory=dict)
+    # shipping: the organisation (slug) that will receive the batch; custody moves on receipt.
+    receiver: str | None = Field(default=None, min_length=1, max_length=64)
+    # temperature: the reading, in degrees Celsius.
+    temperature_c: float | None = Field(default=None, ge=-100, le=200, allow_inf_nan=False)
 
     @field_validator("details")
     @classmethod

@@ -8,9 +8,10 @@ from datetime import UTC
 from sqlalchemy.orm import Session
 
 from service.batches.repository import BatchRepository
+from service.custody.rules import apply_handover, check_may_record
 from service.db.base import utcnow
-from service.db.models import Batch, Organization, OrgRole, Record, RecordStatus
-from service.errors import Forbidden, NotFound
+from service.db.models import Organization, Record, RecordStatus
+from service.errors import NotFound
 from service.events.epcis import EventType, format_utc_ms, object_event
 from service.events.repository import RecordRepository
 from service.events.schemas import EventCreate, EventRead
@@ -19,21 +20,13 @@ from service.hashing.v1 import canonical_bytes
 from service.metrics import RECORDS_RECORDED
 
 
-def _check_may_record(org: Organization, batch: Batch, event_type: EventType) -> None:
-    if batch.owner_org_id == org.id:
-        return
-    if org.role == OrgRole.inspector and event_type == EventType.inspection:
-        return
-    raise Forbidden("only the batch's owner (or an inspector, for inspections) may record here")
-
-
 def record_event(session: Session, org: Organization, batch_id: int, data: EventCreate) -> Record:
     """Append one event to a batch's history as a pending record."""
     batches = BatchRepository(session)
     batch = batches.get_by_id(batch_id)
     if batch is None:
         raise NotFound(f"no batch {batch_id}")
-    _check_may_record(org, batch, data.type)
+    handover = check_may_record(session, org, batch, data)
     n, prev = batches.reserve_next_record(batch.id)
     recorded_at = utcnow()
     event = object_event(
@@ -45,6 +38,9 @@ def record_event(session: Session, org: Organization, batch_id: int, data: Event
         unit=batch.unit,
         location=data.location,
         details=data.details,
+        source=handover.source,
+        destination=handover.destination,
+        temperature_c=data.temperature_c,
     )
     content = build_record(
         gtin=batch.gtin,
@@ -71,6 +67,7 @@ def record_event(session: Session, org: Organization, batch_id: int, data: Event
     )
     RecordRepository(session).add(record)
     batches.set_head(batch.id, digest)
+    apply_handover(batch, org, data.type, handover)
     RECORDS_RECORDED.labels(type=data.type).inc()
     return record
 

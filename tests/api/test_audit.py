@@ -34,10 +34,10 @@ def trail(client: TestClient, sessions: SessionFactory, worker: AnchoringWorker)
     batch = make_batch(client, key)
     events = [
         post_event(client, key, batch["id"], event_body(kind, hours=i))
-        for i, kind in enumerate(["production", "inspection", "packing", "shipping"])
+        for i, kind in enumerate(["production", "inspection", "packing", "storage"])
     ]
     worker.tick()
-    events.append(post_event(client, key, batch["id"], event_body("receiving", hours=9)))
+    events.append(post_event(client, key, batch["id"], event_body("packing", hours=9)))
     return {"batch": batch, "key": key, "events": events}
 
 

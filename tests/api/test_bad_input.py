@@ -240,3 +240,17 @@ class TestIdempotency:
         assert _counts(sessions) == before
         different = client.post(url, json=event_body("packing"), headers=headers)
         _assert_problem(different, 422, "Idempotency-Key")
+
+
+class TestUploadCap:
+    def test_files_get_their_own_cap_in_the_real_app(
+        self, client: TestClient, sessions: SessionFactory
+    ) -> None:
+        _, key = make_org(sessions)
+        report = b"%PDF-1.7\n" + b"0" * (200 * 1024)  # bigger than the 64 KiB API cap
+        response = client.post(
+            "/api/v1/files", files={"file": ("lab.pdf", report)}, headers=auth(key)
+        )
+        assert response.status_code == 201, response.text
+        download = client.get(response.json()["url"])
+        assert download.status_code == 200 and download.content == report

@@ -101,7 +101,7 @@ class TestServeAndDemo:
             url = demo.stdout.strip().splitlines()[-1].split("consumer page: ")[1]
             path = url.split("/", 3)[3]
             facts = httpx.get(f"{base}/{path}", headers={"Accept": "application/json"}).json()
-            assert facts["verdict"] == "authentic" and len(facts["records"]) == 4
+            assert facts["verdict"] == "authentic" and len(facts["records"]) == 6
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -62,7 +62,7 @@ class TestConcurrentIdempotentRetries:
         headers = auth(key) | {"Idempotency-Key": "parallel-retry"}
 
         def post(_: int) -> tuple[int, dict[str, object]]:
-            response = client.post(url, json=event_body("shipping"), headers=headers)
+            response = client.post(url, json=event_body("storage"), headers=headers)
             return response.status_code, response.json()
 
         with ThreadPoolExecutor(max_workers=6) as pool:

@@ -60,13 +60,13 @@ class TestResolver:
     ) -> None:
         _, key = make_org(sessions)
         batch = make_batch(client, key)
-        for i, kind in enumerate(["production", "shipping"]):
+        for i, kind in enumerate(["production", "storage"]):
             post_event(client, key, batch["id"], event_body(kind, hours=i))
         worker.tick()
         facts = scan(client, batch)
         assert facts["batch"]["gtin"] == batch["gtin"] and facts["batch"]["lot"] == batch["lot"]
         assert [r["n"] for r in facts["records"]] == [0, 1]
-        assert [r["type"] for r in facts["records"]] == ["production", "shipping"]
+        assert [r["type"] for r in facts["records"]] == ["production", "storage"]
         for record in facts["records"]:
             assert set(record["anchor"]) >= {"index", "root", "tx_hash", "block_number"}
             assert all(p.startswith("0x") and len(p) == 66 for p in record["proof"])

@@ -19,7 +19,7 @@ from tests.support.proxy import TcpProxy
 
 
 def _record_five_events(client: TestClient, key: str, batch_id: int) -> list[dict[str, object]]:
-    types = ["production", "inspection", "packing", "shipping", "receiving"]
+    types = ["production", "inspection", "packing", "storage", "packing"]
     return [post_event(client, key, batch_id, event_body(t, hours=i)) for i, t in enumerate(types)]
 
 

@@ -47,7 +47,7 @@ def anchored_bundle(
     _, key = make_org(sessions)
     _, inspector = make_org(sessions, OrgRole.inspector)
     batch = make_batch(client, key)
-    for i, kind in enumerate(["production", "inspection", "packing", "shipping"]):
+    for i, kind in enumerate(["production", "inspection", "packing", "storage"]):
         post_event(client, key, batch["id"], event_body(kind, hours=i, step=i))
     worker.tick()
     response = client.get(f"/api/v1/batches/{batch['id']}/audit/bundle", headers=auth(inspector))

@@ -150,7 +150,7 @@ class BatchFactory:
             event_body("production"),
             event_body("inspection", hours=6, result="pass"),
             event_body("packing", hours=12),
-            event_body("shipping", hours=30),
+            event_body("storage", hours=30),
         ]
         record_ids = [post_event(self.api, key, made["id"], body)["id"] for body in bodies]
         return made, record_ids

@@ -29,6 +29,8 @@ EXPECTED = {
     EventType.inspection: ("OBSERVE", "inspecting", "in_progress"),
     EventType.shipping: ("OBSERVE", "shipping", "in_transit"),
     EventType.receiving: ("OBSERVE", "receiving", "in_progress"),
+    EventType.storage: ("OBSERVE", "storing", "in_progress"),
+    EventType.temperature: ("OBSERVE", "sensor_reporting", "in_progress"),
 }
 
 
@@ -142,6 +144,8 @@ class TestObjectEvent:
             "inspecting": EventType.inspection,
             "shipping": EventType.shipping,
             "receiving": EventType.receiving,
+            "storing": EventType.storage,
+            "sensor_reporting": EventType.temperature,
         }
         assert dict(BIZ_STEP_TO_TYPE) == expected
 
@@ -172,3 +176,19 @@ class TestObjectEvent:
         # It goes into a v1 record, so RFC 8785 must accept it as is.
         event = make_event(EventType.inspection, details={"b": 1, "a": [0.1, None]})
         assert canonical_bytes(event).startswith(b'{"action":"OBSERVE","bizStep":"inspecting"')
+
+
+class TestCustodyAndSensors:
+    def test_handover_parties_and_reading(self) -> None:
+        event = make_event(
+            EventType.temperature, source="acme", destination="swift", temperature_c=-18.5
+        )
+        assert event["sourceList"] == [
+            {"type": "possessing_party", "source": "urn:lotproof:org:acme"}
+        ]
+        assert event["destinationList"] == [
+            {"type": "possessing_party", "destination": "urn:lotproof:org:swift"}
+        ]
+        assert event["sensorElementList"] == [
+            {"sensorReport": [{"type": "Temperature", "value": -18.5, "uom": "CEL"}]}
+        ]

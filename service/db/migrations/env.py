@@ -6,6 +6,7 @@ from alembic import context
 
 from service.db import models  # noqa: F401  (registers the tables)
 from service.db.base import Base
+from service.files import models as _files_models  # noqa: F401
 
 connection = context.config.attributes.get("connection")
 if connection is None:

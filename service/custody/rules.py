@@ -1,0 +1,96 @@
+"""Who may record what on a batch, and how custody moves (issue: supply-chain workflows).
+
+The owner keeps production-side events; logistics events belong to whoever holds the batch
+now; a shipment names its receiver, and custody moves when that receiver records receipt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from service.db.models import Batch, Organization, OrgRole
+from service.errors import Conflict, Forbidden, InvalidInput
+from service.events.epcis import EventType
+from service.events.schemas import EventCreate
+from service.orgs.repository import OrgRepository
+
+OWNER_EVENTS = {EventType.production, EventType.packing}
+CUSTODIAN_EVENTS = {EventType.shipping, EventType.storage, EventType.temperature}
+
+
+def custodian_id(batch: Batch) -> int:
+    return batch.custodian_org_id if batch.custodian_org_id is not None else batch.owner_org_id
+
+
+@dataclass(frozen=True)
+class Handover:
+    """The parties a custody event names (slugs, as they go into the record)."""
+
+    source: str | None = None
+    destination: str | None = None
+    receiver: Organization | None = None
+
+
+def check_fields(data: EventCreate) -> None:
+    """Type-specific fields, named in the error when missing or misplaced."""
+    if (data.type == EventType.shipping) != (data.receiver is not None):
+        raise InvalidInput(
+            "receiver is required for shipping events and only for them", field="receiver"
+        )
+    if (data.type == EventType.temperature) != (data.temperature_c is not None):
+        raise InvalidInput(
+            "temperature_c is required for temperature events and only for them",
+            field="temperature_c",
+        )
+
+
+def check_may_record(
+    session: Session, org: Organization, batch: Batch, data: EventCreate
+) -> Handover:
+    """Raise Forbidden (saying why) unless ``org`` may record this event; name the handover."""
+    kind = data.type
+    if kind in OWNER_EVENTS and batch.owner_org_id != org.id:
+        raise Forbidden(f"only the batch's owner records {kind} events")
+    if kind == EventType.inspection and not (
+        batch.owner_org_id == org.id or org.role == OrgRole.inspector
+    ):
+        raise Forbidden("inspections are recorded by the owner or an inspector")
+    if kind in CUSTODIAN_EVENTS and custodian_id(batch) != org.id:
+        raise Forbidden(f"only the batch's current custodian records {kind} events")
+    check_fields(data)
+    if kind == EventType.shipping:
+        return _shipment(session, org, batch, data)
+    if kind == EventType.receiving:
+        return _receipt(session, org, batch)
+    return Handover()
+
+
+def _shipment(session: Session, org: Organization, batch: Batch, data: EventCreate) -> Handover:
+    if batch.in_transit_to_org_id is not None:
+        raise Conflict("the batch is already in transit; the receiver must record receipt first")
+    assert data.receiver is not None
+    receiver = OrgRepository(session).get_by_slug(data.receiver)
+    if receiver is None:
+        raise InvalidInput(f"no organisation {data.receiver}", field="receiver")
+    if receiver.id == org.id:
+        raise InvalidInput("a batch cannot be shipped to its own custodian", field="receiver")
+    return Handover(source=org.slug, destination=receiver.slug, receiver=receiver)
+
+
+def _receipt(session: Session, org: Organization, batch: Batch) -> Handover:
+    if batch.in_transit_to_org_id != org.id:
+        raise Forbidden("only the organisation the batch was shipped to records its receipt")
+    sender = OrgRepository(session).get_by_id(custodian_id(batch))
+    assert sender is not None
+    return Handover(source=sender.slug, destination=org.slug)
+
+
+def apply_handover(batch: Batch, org: Organization, kind: EventType, handover: Handover) -> None:
+    """After the record is written: shipping puts the batch in transit, receipt moves custody."""
+    if kind == EventType.shipping and handover.receiver is not None:
+        batch.in_transit_to_org_id = handover.receiver.id
+    elif kind == EventType.receiving:
+        batch.custodian_org_id = org.id
+        batch.in_transit_to_org_id = None

@@ -1,0 +1,1 @@
+"""Evidence files (lab reports, certificates, photos), stored content-addressed by SHA-256."""

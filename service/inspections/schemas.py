@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class SamplingPlanRead(BaseModel):
+    """A single sampling plan (ISO 2859-1 / ANSI/ASQ Z1.4), arrows already followed."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    lot_size: int
+    aql: float
+    level: str
+    severity: str
+    code_letter: str = Field(description="Sample size code letter from Table 1")
+    plan_letter: str = Field(description="Code letter whose plan applies after the arrows")
+    plan_sample_size: int = Field(description="The table's sample size for plan_letter")
+    sample_size: int = Field(description="Items to inspect (the whole lot when inspect_all)")
+    acceptance_number: int
+    rejection_number: int
+    inspect_all: bool = Field(description="True when the plan's sample is not smaller than the lot")
+    note: str | None = None
