@@ -81,9 +81,10 @@ def sessions(engine: Engine) -> SessionFactory:
 
 
 @pytest.fixture
-def settings(database_url: str, chain_proxy: TcpProxy) -> Settings:
+def settings(database_url: str, chain_proxy: TcpProxy, tmp_path: Path) -> Settings:
     return Settings(
         env="dev",
+        files_dir=tmp_path / "files",
         database_url=database_url,
         rpc_url=chain_proxy.url,
         public_url="http://lotproof.test",

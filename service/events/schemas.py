@@ -6,15 +6,13 @@ from typing import Any
 import rfc8785
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from service.events.epcis import EventType
-
 MAX_DETAILS_BYTES = 32 * 1024
 
 
 class EventCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    type: EventType
+    type: str
     event_time: AwareDatetime
     location: str = Field(min_length=1, max_length=200)
     details: dict[str, Any] = Field(default_factory=dict)
@@ -41,7 +39,7 @@ class EventRead(BaseModel):
     id: int
     batch_id: int
     n: int
-    type: EventType
+    type: str
     event_time: datetime
     digest: str
     status: str

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from service.batches.repository import BatchRepository
 from service.custody.rules import apply_handover, check_may_record
 from service.db.base import utcnow
-from service.db.models import Organization, Record, RecordStatus
+from service.db.models import Batch, Organization, Record, RecordStatus
 from service.errors import NotFound
-from service.events.epcis import EventType, format_utc_ms, object_event
+from service.events.epcis import format_utc_ms, object_event
 from service.events.repository import RecordRepository
 from service.events.schemas import EventCreate, EventRead
 from service.hashing import build_record, digest_to_hex, record_digest
@@ -22,13 +23,10 @@ from service.metrics import RECORDS_RECORDED
 
 def record_event(session: Session, org: Organization, batch_id: int, data: EventCreate) -> Record:
     """Append one event to a batch's history as a pending record."""
-    batches = BatchRepository(session)
-    batch = batches.get_by_id(batch_id)
+    batch = BatchRepository(session).get_by_id(batch_id)
     if batch is None:
         raise NotFound(f"no batch {batch_id}")
     handover = check_may_record(session, org, batch, data)
-    n, prev = batches.reserve_next_record(batch.id)
-    recorded_at = utcnow()
     event = object_event(
         event_type=data.type,
         event_time=data.event_time,
@@ -42,6 +40,30 @@ def record_event(session: Session, org: Organization, batch_id: int, data: Event
         destination=handover.destination,
         temperature_c=data.temperature_c,
     )
+    record = append_record(
+        session, batch, org, event=event, event_type=data.type, event_time=data.event_time
+    )
+    apply_handover(batch, org, data.type, handover)
+    return record
+
+
+def append_record(
+    session: Session,
+    batch: Batch,
+    org: Organization,
+    *,
+    event: dict[str, Any],
+    event_type: str,
+    event_time: datetime,
+) -> Record:
+    """Hash ``event`` into the batch's next record (n, prev) and store it as pending.
+
+    The one place records are made: every kind of event (API, transformations, bulk imports,
+    quality decisions) goes through here, so numbering and chaining cannot diverge.
+    """
+    batches = BatchRepository(session)
+    n, prev = batches.reserve_next_record(batch.id)
+    recorded_at = utcnow()
     content = build_record(
         gtin=batch.gtin,
         lot=batch.lot,
@@ -56,8 +78,8 @@ def record_event(session: Session, org: Organization, batch_id: int, data: Event
     record = Record(
         batch_id=batch.id,
         n=n,
-        event_type=data.type,
-        event_time=data.event_time,
+        event_type=event_type,
+        event_time=event_time,
         actor_org_id=org.id,
         # Stored in canonical form, so the text in the database is exactly what was hashed.
         content=canonical_bytes(content).decode(),
@@ -67,8 +89,7 @@ def record_event(session: Session, org: Organization, batch_id: int, data: Event
     )
     RecordRepository(session).add(record)
     batches.set_head(batch.id, digest)
-    apply_handover(batch, org, data.type, handover)
-    RECORDS_RECORDED.labels(type=data.type).inc()
+    RECORDS_RECORDED.labels(type=event_type).inc()
     return record
 
 
@@ -77,7 +98,7 @@ def event_read(record: Record) -> EventRead:
         id=record.id,
         batch_id=record.batch_id,
         n=record.n,
-        type=EventType(record.event_type),
+        type=record.event_type,
         event_time=record.event_time.astimezone(UTC),
         digest=digest_to_hex(record.digest),
         status=record.status,
