@@ -12,7 +12,7 @@ MAX_DETAILS_BYTES = 32 * 1024
 class EventCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    type: str
+    type: EventType
     event_time: AwareDatetime
     location: str = Field(min_length=1, max_length=200)
     details: dict[str, Any] = Field(default_factory=dict)
