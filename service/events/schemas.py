@@ -6,6 +6,8 @@ from typing import Any
 import rfc8785
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from service.events.epcis import EventType
+
 MAX_DETAILS_BYTES = 32 * 1024
 
 
