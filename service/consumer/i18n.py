@@ -67,6 +67,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
     "event.inspection": {"en": "Inspected", "zh-CN": "检验"},
     "event.shipping": {"en": "Shipped", "zh-CN": "发货"},
     "event.receiving": {"en": "Received", "zh-CN": "收货"},
+    "event.storage": {"en": "Stored", "zh-CN": "仓储"},
+    "event.temperature": {"en": "Temperature checked", "zh-CN": "温度记录"},
+    "event.release": {"en": "Released after investigation", "zh-CN": "调查后解除暂停"},
+    "event.transformation": {"en": "Transformed", "zh-CN": "加工"},
     "inspection.pass": {"en": "Result: passed", "zh-CN": "结果：合格"},
     "inspection.fail": {"en": "Result: failed", "zh-CN": "结果：不合格"},
     "unit.scans": {

@@ -35,6 +35,15 @@ class Handover:
 
 def check_fields(data: EventCreate) -> None:
     """Type-specific fields, named in the error when missing or misplaced."""
+    if data.sampling is not None and data.type != EventType.inspection:
+        raise InvalidInput("sampling belongs to inspection events", field="sampling")
+    if data.sampling is not None and "result" in data.details:
+        raise InvalidInput(
+            "the result of a sampling inspection is computed by the service, not sent",
+            field="details.result",
+        )
+    if data.type == EventType.release and not str(data.details.get("reason", "")).strip():
+        raise InvalidInput("a release needs details.reason", field="details.reason")
     if (data.type == EventType.shipping) != (data.receiver is not None):
         raise InvalidInput(
             "receiver is required for shipping events and only for them", field="receiver"
@@ -53,10 +62,14 @@ def check_may_record(
     kind = data.type
     if kind in OWNER_EVENTS and batch.owner_org_id != org.id:
         raise Forbidden(f"only the batch's owner records {kind} events")
-    if kind == EventType.inspection and not (
-        batch.owner_org_id == org.id or org.role == OrgRole.inspector
+    if kind in (EventType.inspection, EventType.release) and not (
+        batch.owner_org_id == org.id or org.role in (OrgRole.inspector, OrgRole.admin)
     ):
-        raise Forbidden("inspections are recorded by the owner or an inspector")
+        raise Forbidden(f"{kind} events are recorded by the owner, an inspector or an admin")
+    if kind == EventType.release and batch.on_hold_since is None:
+        raise Conflict("the batch is not on hold")
+    if kind == EventType.shipping and batch.on_hold_since is not None:
+        raise Conflict(f"the batch is on hold ({batch.hold_reason}); it cannot be shipped")
     if kind in CUSTODIAN_EVENTS and custodian_id(batch) != org.id:
         raise Forbidden(f"only the batch's current custodian records {kind} events")
     check_fields(data)

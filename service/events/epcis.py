@@ -19,6 +19,7 @@ class EventType(StrEnum):
     receiving = "receiving"
     storage = "storage"
     temperature = "temperature"
+    release = "release"  # lifts a hold (after a failed inspection), with a reason
 
 
 # (action, bizStep, disposition) per type. Production brings the lot into existence (ADD);
@@ -31,6 +32,7 @@ _VOCABULARY: dict[EventType, tuple[str, str, str]] = {
     EventType.receiving: ("OBSERVE", "receiving", "in_progress"),
     EventType.storage: ("OBSERVE", "storing", "in_progress"),
     EventType.temperature: ("OBSERVE", "sensor_reporting", "in_progress"),
+    EventType.release: ("OBSERVE", "inspecting", "active"),
 }
 
 
@@ -69,6 +71,7 @@ def object_event(
     source: str | None = None,
     destination: str | None = None,
     temperature_c: float | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The EPCIS event; ``source``/``destination`` are org slugs of a custody handover."""
     action, biz_step, disposition = _VOCABULARY[event_type]
@@ -96,4 +99,5 @@ def object_event(
         ]
     if details:
         event["lp:details"] = details
+    event.update(extensions or {})
     return event

@@ -7,6 +7,7 @@ import rfc8785
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from service.events.epcis import EventType
+from service.inspections.schemas import SamplingInspection
 
 MAX_DETAILS_BYTES = 32 * 1024
 
@@ -22,6 +23,8 @@ class EventCreate(BaseModel):
     receiver: str | None = Field(default=None, min_length=1, max_length=64)
     # temperature: the reading, in degrees Celsius.
     temperature_c: float | None = Field(default=None, ge=-100, le=200, allow_inf_nan=False)
+    # inspection: an ISO 2859-1 sampling inspection; the service computes accept/reject.
+    sampling: SamplingInspection | None = None
 
     @field_validator("details")
     @classmethod

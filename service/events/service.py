@@ -13,11 +13,12 @@ from service.custody.rules import apply_handover, check_may_record
 from service.db.base import utcnow
 from service.db.models import Batch, Organization, Record, RecordStatus
 from service.errors import NotFound
-from service.events.epcis import format_utc_ms, object_event
+from service.events.epcis import EventType, format_utc_ms, object_event
 from service.events.repository import RecordRepository
 from service.events.schemas import EventCreate, EventRead
 from service.hashing import build_record, digest_to_hex, record_digest
 from service.hashing.v1 import canonical_bytes
+from service.inspections.decisions import apply_decision, evaluate, release
 from service.metrics import RECORDS_RECORDED
 
 
@@ -27,6 +28,7 @@ def record_event(session: Session, org: Organization, batch_id: int, data: Event
     if batch is None:
         raise NotFound(f"no batch {batch_id}")
     handover = check_may_record(session, org, batch, data)
+    inspection = evaluate(data.sampling) if data.sampling is not None else None
     event = object_event(
         event_type=data.type,
         event_time=data.event_time,
@@ -39,11 +41,16 @@ def record_event(session: Session, org: Organization, batch_id: int, data: Event
         source=handover.source,
         destination=handover.destination,
         temperature_c=data.temperature_c,
+        extensions={"lp:inspection": inspection} if inspection else None,
     )
     record = append_record(
         session, batch, org, event=event, event_type=data.type, event_time=data.event_time
     )
     apply_handover(batch, org, data.type, handover)
+    if inspection is not None:
+        apply_decision(batch, inspection)
+    elif data.type == EventType.release:
+        release(batch)
     return record
 
 

@@ -20,3 +20,21 @@ class SamplingPlanRead(BaseModel):
     rejection_number: int
     inspect_all: bool = Field(description="True when the plan's sample is not smaller than the lot")
     note: str | None = None
+
+
+class DefectClass(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    aql: float = Field(gt=0, description="Acceptance quality limit for this class, e.g. 1.0")
+    defects: int = Field(ge=0, description="Defective items found in the sample")
+
+
+class SamplingInspection(BaseModel):
+    """What an inspector reports; the accept/reject decision is computed, never taken on trust."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lot_size: int = Field(ge=2)
+    level: str = "II"
+    severity: str = "normal"
+    classes: dict[str, DefectClass] = Field(min_length=1, max_length=3)

@@ -37,6 +37,8 @@ class RecordVerification(BaseModel):
     actor_name: str | None = None
     time_zone_offset: str | None = None
     details: dict[str, Any] | None = None
+    # "pass"/"fail": computed sampling decision, else what the inspector reported.
+    inspection_result: str | None = None
     digest: str  # recomputed from the stored record, not read from a column
     verdict: RecordVerdict
     reason: str | None = None

@@ -136,6 +136,7 @@ def _result(
         actor=content.get("actor"),
         time_zone_offset=event.get("eventTimeZoneOffset"),
         details=event.get("lp:details") if isinstance(event.get("lp:details"), dict) else None,
+        inspection_result=_inspection_result(event),
         digest=digest_to_hex(digest),
         verdict=verdict,
         reason=reason,
@@ -153,3 +154,12 @@ def _anchor_ref(anchor: Anchor) -> AnchorRef:
         block_number=anchor.block_number,
         timestamp=anchor.block_timestamp,
     )
+
+
+def _inspection_result(event: dict[str, Any]) -> str | None:
+    computed = event.get("lp:inspection")
+    if isinstance(computed, dict) and computed.get("decision") in ("accept", "reject"):
+        return "pass" if computed["decision"] == "accept" else "fail"
+    details = event.get("lp:details")
+    result = details.get("result") if isinstance(details, dict) else None
+    return result if result in ("pass", "fail") else None

@@ -1,0 +1,1 @@
+"""Transformations (a new batch made from input batches) and the trace graph over them."""
