@@ -12,11 +12,12 @@ from service.batches.repository import BatchRepository
 from service.custody.rules import apply_handover, check_may_record
 from service.db.base import utcnow
 from service.db.models import Batch, Organization, Record, RecordStatus
-from service.errors import NotFound
+from service.errors import InvalidInput, NotFound
 from service.events.epcis import EventType, format_utc_ms, object_event
 from service.events.repository import RecordRepository
 from service.events.schemas import EventCreate, EventRead
-from service.hashing import build_record, digest_to_hex, record_digest
+from service.files.service import require_files
+from service.hashing import build_record, digest_from_hex, digest_to_hex, record_digest
 from service.hashing.v1 import canonical_bytes
 from service.inspections.decisions import apply_decision, evaluate, release
 from service.metrics import RECORDS_RECORDED
@@ -28,6 +29,7 @@ def record_event(session: Session, org: Organization, batch_id: int, data: Event
     if batch is None:
         raise NotFound(f"no batch {batch_id}")
     handover = check_may_record(session, org, batch, data)
+    require_evidence(session, data.details)
     inspection = evaluate(data.sampling) if data.sampling is not None else None
     event = object_event(
         event_type=data.type,
@@ -111,3 +113,18 @@ def event_read(record: Record) -> EventRead:
         status=record.status,
         recorded_at=record.recorded_at,
     )
+
+
+def require_evidence(session: Session, details: dict[str, Any]) -> None:
+    """``details.evidence`` lists uploaded files by digest; the record (and so the anchor)
+    then commits to their exact bytes."""
+    if "evidence" not in details:
+        return
+    cited = details["evidence"]
+    if not isinstance(cited, list) or not all(isinstance(d, str) for d in cited):
+        raise InvalidInput("a list of file digests (0x + 64 hex)", field="details.evidence")
+    try:
+        digests = [digest_from_hex(d) for d in cited]
+    except ValueError as e:
+        raise InvalidInput(str(e), field="details.evidence") from None
+    require_files(session, digests)

@@ -47,7 +47,7 @@ class TransformationRepository:
         )
         return self.session.scalars(query).all()
 
-    def list_nodes(self, batch_ids: Collection[int]) -> Sequence[Row[tuple[Batch, str, str]]]:
+    def list_nodes(self, batch_ids: Collection[int]) -> Sequence[Row[Batch, str, str]]:
         """Each batch with its product's name and its owner's slug, in one query."""
         query = (
             select(Batch, Product.name, Organization.slug)

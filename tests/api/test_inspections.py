@@ -123,3 +123,30 @@ class TestSamplingInspection:
         ).json()
         assert (plan["code_letter"], plan["sample_size"]) == ("J", 80)
         assert (plan["acceptance_number"], plan["rejection_number"]) == (2, 3)
+
+
+class TestEvidence:
+    def test_records_cite_uploaded_files_by_digest(
+        self, client: TestClient, sessions: SessionFactory
+    ) -> None:
+        _, owner = make_org(sessions)
+        _, inspector = make_org(sessions, OrgRole.inspector)
+        batch = make_batch(client, owner)
+        report = b"%PDF-1.7\nlab report: pesticide residue below limit\n"
+        upload = client.post(
+            "/api/v1/files", files={"file": ("lab.pdf", report)}, headers=auth(inspector)
+        )
+        digest = upload.json()["digest"]
+        post_event(client, inspector, batch["id"], event_body("inspection", evidence=[digest]))
+        event = audit_event(client, inspector, batch["id"], 0)
+        assert event["lp:details"]["evidence"] == [digest]
+        assert client.get(f"/api/v1/files/{digest}").content == report
+        url = f"/api/v1/batches/{batch['id']}/events"
+        unknown = event_body("inspection", evidence=["0x" + "12" * 32])
+        response = client.post(url, json=unknown, headers=auth(inspector))
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "details.evidence"
+        malformed = client.post(
+            url, json=event_body("inspection", evidence=["report.pdf"]), headers=auth(inspector)
+        )
+        assert malformed.status_code == 422

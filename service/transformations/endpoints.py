@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from service.deps import CurrentOrg, CurrentSettings, DbSession, IdempotencyKey
+from service.idempotency import request_fingerprint, run_idempotent
+from service.transformations import service
+from service.transformations.schemas import (
+    TraceDirection,
+    TraceGraph,
+    TransformationCreate,
+    TransformationRead,
+)
+
+router = APIRouter(prefix="/api/v1/transformations", tags=["transformations"])
+# The trace hangs off a batch, so it lives under the batches prefix.
+trace_router = APIRouter(prefix="/api/v1/batches", tags=["transformations"])
+
+
+@router.post("", status_code=201, response_model=TransformationRead)
+def create_transformation(
+    body: TransformationCreate,
+    request: Request,
+    org: CurrentOrg,
+    session: DbSession,
+    settings: CurrentSettings,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Make a new batch from input batches the caller holds (milled, blended, repacked)."""
+
+    def produce() -> TransformationRead:
+        transformation = service.transform(session, org, body)
+        return service.transformation_read(session, transformation, settings.public_url)
+
+    return run_idempotent(
+        session,
+        org=org,
+        key=idempotency_key,
+        fingerprint=request_fingerprint("POST", request.url.path, body),
+        status_code=201,
+        produce=produce,
+    )
+
+
+@trace_router.get("/{batch_id}/trace", response_model=TraceGraph)
+def get_trace(
+    batch_id: int,
+    session: DbSession,
+    direction: TraceDirection = TraceDirection.both,
+    depth: Annotated[int, Query(ge=1, le=10, description="Hops to follow")] = 5,
+) -> TraceGraph:
+    """What went into a batch and what it went into, as a graph (public, like the QR page)."""
+    return service.trace(session, batch_id, direction, depth)
