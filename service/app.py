@@ -29,6 +29,7 @@ from service.db import migrate
 from service.db.engine import SessionFactory, make_engine
 from service.deps import AppState, State
 from service.errors import install_error_handlers
+from service.events.bulk import BULK_MAX_BYTES
 from service.events.endpoints import router as events_router
 from service.files.endpoints import router as files_router
 from service.files.schemas import FILES_PATH
@@ -76,7 +77,10 @@ def create_app(settings: Settings) -> FastAPI:
     )
     install_error_handlers(app)
     # Uploads get their own cap (plus room for the multipart framing around the file).
-    upload_cap = {FILES_PATH: settings.max_file_bytes + 64 * 1024}
+    upload_cap = {
+        FILES_PATH: settings.max_file_bytes + 64 * 1024,
+        "/events:bulk": BULK_MAX_BYTES,
+    }
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, overrides=upload_cap)
     app.add_middleware(SecurityHeaders, html_csp=CONTENT_SECURITY_POLICY)
     routers = (

@@ -25,6 +25,8 @@ class LotproofError(Exception):
         super().__init__(detail)
         self.detail = detail
         self.field = field
+        # Several problems at once (bulk imports): each a dict with at least "message".
+        self.errors: list[dict[str, Any]] | None = None
 
 
 class NotFound(LotproofError):
@@ -78,7 +80,7 @@ def _field_path(loc: tuple[int | str, ...] | list[int | str]) -> str:
 
 async def _on_lotproof_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, LotproofError)
-    errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
+    errors = exc.errors or ([{"field": exc.field, "message": exc.detail}] if exc.field else None)
     return problem_response(exc.status_code, exc.title, exc.detail, errors=errors)
 
 

@@ -17,14 +17,18 @@ class BodySizeLimit:
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        # Exact paths with their own cap (file uploads); every other path gets max_bytes.
+        # Path suffixes with their own cap (uploads, bulk imports); others get max_bytes.
         self.overrides = dict(overrides or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.overrides.get(scope["path"], self.max_bytes)
+        path = str(scope["path"])
+        limit = next(
+            (cap for suffix, cap in self.overrides.items() if path.endswith(suffix)),
+            self.max_bytes,
+        )
         headers = dict(scope.get("headers", []))
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:

@@ -5,6 +5,7 @@ from fastapi.responses import JSONResponse
 
 from service.deps import CurrentOrg, DbSession, IdempotencyKey
 from service.events import service
+from service.events.bulk import BulkEvents, BulkRecorded, record_bulk
 from service.events.schemas import EventCreate, EventRead
 from service.idempotency import request_fingerprint, run_idempotent
 
@@ -27,4 +28,29 @@ def record_event(
         fingerprint=request_fingerprint("POST", request.url.path, body),
         status_code=201,
         produce=lambda: service.event_read(service.record_event(session, org, batch_id, body)),
+    )
+
+
+@router.post("/{batch_id}/events:bulk", status_code=201, response_model=BulkRecorded)
+def record_events_bulk(
+    batch_id: int,
+    body: BulkEvents,
+    request: Request,
+    org: CurrentOrg,
+    session: DbSession,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Up to 10,000 events in order; all are written or none (422 lists every bad row)."""
+
+    def produce() -> BulkRecorded:
+        records = record_bulk(session, org, batch_id, body.events)
+        return BulkRecorded(records=[service.event_read(r) for r in records])
+
+    return run_idempotent(
+        session,
+        org=org,
+        key=idempotency_key,
+        fingerprint=request_fingerprint("POST", request.url.path, body),
+        status_code=201,
+        produce=produce,
     )
