@@ -38,6 +38,9 @@ from service.ledger.factory import build_ledger
 from service.metrics import REGISTRY, monitor_exposition
 from service.middleware import BodySizeLimit, SecurityHeaders
 from service.products.endpoints import router as products_router
+from service.signatures.endpoints import router as signatures_router
+from service.transformations.endpoints import router as transformations_router
+from service.transformations.endpoints import trace_router
 from service.units.endpoints import router as units_router
 
 log = logging.getLogger(__name__)
@@ -93,6 +96,9 @@ def create_app(settings: Settings) -> FastAPI:
         custody_router,
         files_router,
         inspections_router,
+        signatures_router,
+        transformations_router,
+        trace_router,
     )
     for router in routers:
         app.include_router(router)

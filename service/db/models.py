@@ -50,6 +50,8 @@ class Organization(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))
+    # When set, the organisation's records are expected to carry its EIP-712 signature.
+    require_signatures: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -261,4 +263,27 @@ class BatchLink(Base):
     output_batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
     quantity: Mapped[float] = mapped_column(Float)
     unit: Mapped[str] = mapped_column(String(3))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class OrgAddress(Base):
+    """An Ethereum address whose EIP-712 signatures count as the organisation's."""
+
+    __tablename__ = "org_addresses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    address: Mapped[str] = mapped_column(String(42), unique=True)  # checksummed
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class RecordSignature(Base):
+    """An EIP-712 signature over a record's digest by its actor's key (checked on every read)."""
+
+    __tablename__ = "record_signatures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), unique=True)
+    signer: Mapped[str] = mapped_column(String(42))
+    signature: Mapped[str] = mapped_column(String(132))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -12,7 +12,7 @@ from service.batches.service import batch_read, create_batch, get_batch
 from service.custody.rules import custodian_id
 from service.db.models import Batch, BatchLink, Organization, Record
 from service.errors import Conflict, Forbidden, InvalidInput
-from service.events.service import append_record
+from service.events.service import append_record, require_evidence
 from service.hashing import digest_to_hex
 from service.transformations.epcis import LotQuantity, transformation_event
 from service.transformations.repository import TransformationRepository
@@ -39,6 +39,7 @@ class Transformation:
 def transform(session: Session, org: Organization, data: TransformationCreate) -> Transformation:
     """Make the output batch from the inputs; every check passes before anything is written."""
     inputs = _checked_inputs(session, org, data)
+    require_evidence(session, data.details)
     output = create_batch(session, org, data.output)
     transformation_id = f"urn:uuid:{uuid.uuid4()}"
     event = transformation_event(

@@ -28,6 +28,11 @@ class AnchorRef(BaseModel):
     timestamp: datetime | None
 
 
+class SignedBy(BaseModel):
+    org: str
+    address: str
+
+
 class RecordVerification(BaseModel):
     n: int
     type: str
@@ -39,6 +44,9 @@ class RecordVerification(BaseModel):
     details: dict[str, Any] | None = None
     # "pass"/"fail": computed sampling decision, else what the inspector reported.
     inspection_result: str | None = None
+    signed_by: SignedBy | None = None
+    # The actor requires signatures on its records and this one has none (yet).
+    signature_missing: bool = False
     digest: str  # recomputed from the stored record, not read from a column
     verdict: RecordVerdict
     reason: str | None = None

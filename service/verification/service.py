@@ -18,6 +18,7 @@ from service.db.models import Anchor, AnchorStatus, Batch, Record
 from service.events.repository import RecordRepository
 from service.hashing import digest_from_hex, digest_to_hex, record_digest
 from service.merkle import verify_proof
+from service.signatures.verification import attach_signatures
 from service.verification.schemas import (
     AnchorRef,
     BatchVerdict,
@@ -32,6 +33,7 @@ def verify_batch(session: Session, batch: Batch) -> BatchVerification:
     anchor_ids = [r.anchor_id for r in records if r.anchor_id is not None]
     anchors = AnchorRepository(session).get_by_ids(anchor_ids)
     results, chain_problems = _verify_chain(batch, records, anchors)
+    attach_signatures(session, records, results)
     return BatchVerification(
         verdict=batch_verdict(results), records=results, chain_problems=chain_problems
     )

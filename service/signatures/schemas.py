@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class AddressCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    address: str = Field(pattern=r"^0x[0-9a-fA-F]{40}$")
+
+
+class SigningPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    require_signatures: bool
+
+
+class OrgSigning(BaseModel):
+    slug: str
+    addresses: list[str]
+    require_signatures: bool
+
+
+class SignatureCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    signature: str = Field(pattern=r"^0x[0-9a-fA-F]{130}$")
+
+
+class SignatureRead(BaseModel):
+    record_id: int
+    signer: str
+    org: str
+    created_at: datetime
+
+
+class SigningPayload(BaseModel):
+    record_id: int
+    digest: str
+    typed_data: dict[str, Any]

@@ -1,0 +1,40 @@
+"""Signatures as part of every verification: re-checked against recomputed digests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.db.models import Organization, Record
+from service.hashing import digest_from_hex
+from service.signatures.eip712 import recover_signer
+from service.signatures.repository import SignatureRepository
+from service.verification.schemas import RecordVerdict, RecordVerification, SignedBy
+
+
+def attach_signatures(
+    session: Session, records: Sequence[Record], results: Sequence[RecordVerification]
+) -> None:
+    """Fill ``signed_by`` / ``signature_missing``; a signature that no longer matches the
+    record's recomputed digest, or whose key is not the actor's, makes the record tampered."""
+    repo = SignatureRepository(session)
+    signatures = repo.list_for_records([r.id for r in records])
+    owners = repo.owners_of([s.signer for s in signatures.values()])
+    actors = {r.actor_org_id for r in records}
+    orgs = {
+        o.id: o for o in session.scalars(select(Organization).where(Organization.id.in_(actors)))
+    }
+    for record, result in zip(records, results, strict=True):
+        signature = signatures.get(record.id)
+        actor = orgs.get(record.actor_org_id)
+        if signature is None:
+            result.signature_missing = bool(actor and actor.require_signatures)
+            continue
+        signer = recover_signer(digest_from_hex(result.digest), signature.signature)
+        if signer != signature.signer or owners.get(signature.signer) != record.actor_org_id:
+            result.verdict = RecordVerdict.tampered
+            result.reason = "its signature does not match the record or its author"
+            continue
+        result.signed_by = SignedBy(org=actor.slug if actor else "?", address=signer)
