@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.verification.schemas import BatchVerdict, RecordVerdict
+from service.verification.schemas import BatchVerdict, RecordVerdict, SignedBy
 
 BUNDLE_FORMAT = "lotproof-bundle/1"
 
@@ -31,6 +31,8 @@ class AuditRecord(BaseModel):
     redacted: bool
     anchor: AuditAnchor | None
     proof: list[str]
+    signed_by: SignedBy | None = None
+    signature_missing: bool = False
 
 
 class ChainCheck(BaseModel):

@@ -110,6 +110,8 @@ def _audit_record(
         redacted=record.content is None,
         anchor=_audit_anchor(anchor, health) if anchor and anchor.chain_index is not None else None,
         proof=result.proof,
+        signed_by=result.signed_by,
+        signature_missing=result.signature_missing,
     )
 
 

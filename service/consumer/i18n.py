@@ -23,6 +23,14 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "en": "The records are genuine, and they show this batch has been recalled. Do not use it.",
         "zh-CN": "记录真实可信，且显示该批次已被召回。请勿使用。",
     },
+    "record.signed_by": {
+        "en": "Signed by {org} ({address})",
+        "zh-CN": "由 {org} 签名（{address}）",
+    },
+    "record.signature_missing": {
+        "en": "Not signed, although its author signs all its records.",
+        "zh-CN": "未签名（该记录方要求所有记录签名）。",
+    },
     "record.tampered_note": {
         "en": "This record was changed after it was sealed: what it says may be false.",
         "zh-CN": "该记录在封存后被修改：其内容可能不实。",

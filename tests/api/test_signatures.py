@@ -101,3 +101,21 @@ class TestSignedRecords:
             "/api/v1/orgs/me/signing", json={"require_signatures": True}, headers=auth(fresh)
         )
         assert refused.status_code == 409
+
+
+class TestSignatureDisplay:
+    def test_page_and_audit_trail_show_the_signer(
+        self, client: TestClient, sessions: SessionFactory
+    ) -> None:
+        key, account, batch = signing_setup(client, sessions)
+        event = post_event(client, key, batch["id"], event_body("production"))
+        signature = sign_digest(bytes.fromhex(event["digest"][2:]), account.key)
+        client.post(
+            f"/api/v1/records/{event['id']}/signature",
+            json={"signature": signature},
+            headers=auth(key),
+        )
+        page = client.get(f"/01/{batch['gtin']}/10/{batch['lot']}", headers={"Accept": "text/html"})
+        assert account.address in page.text and "Signed by" in page.text
+        audit = client.get(f"/api/v1/batches/{batch['id']}/audit", headers=auth(key)).json()
+        assert audit["items"][0]["signed_by"]["address"] == account.address
