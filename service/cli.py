@@ -19,6 +19,7 @@ from service.anchoring.repository import AnchorRepository
 from service.anchoring.worker import AnchoringWorker
 from service.app import create_app
 from service.audit.monitor import run_monitor
+from service.client.commands import client_app
 from service.config import Settings
 from service.db import migrate
 from service.db.engine import SessionFactory, make_engine
@@ -35,6 +36,9 @@ app = typer.Typer(help="Lotproof: tamper-evident product traceability.", no_args
 org_app = typer.Typer(help="Organisations and their API keys.", no_args_is_help=True)
 chain_app = typer.Typer(help="The TraceAnchor contract on the chain.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
+# Field commands against a remote server (LOTPROOF_URL, LOTPROOF_API_KEY): products, batches,
+# events, serials, labels, inspections, CSV import, bundles.
+app.add_typer(client_app)
 app.add_typer(chain_app, name="chain")
 
 

@@ -54,7 +54,13 @@ class Settings(BaseSettings):
     complaints_per_source_per_hour: int = Field(default=5, ge=1)
     contract_artifact: Path = REPO_ROOT / "contracts" / "build" / "TraceAnchor.json"
 
-    @field_validator("public_url")
+    # The field CLI (`lotproof product/batch/event/...`): which server, with which key, and the
+    # password of the local keystore `lotproof sign` uses (prompted for when unset).
+    url: str = "http://127.0.0.1:8000"
+    api_key: SecretStr | None = None
+    keystore_password: SecretStr | None = None
+
+    @field_validator("public_url", "url")
     @classmethod
     def _strip_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")

