@@ -207,3 +207,8 @@ class LotproofClient:
         body = {"signature": signature}
         result: JSON = self._json("POST", f"/records/{record_id}/signature", body=body)
         return result
+
+    def transform(self, body: JSON) -> JSON:
+        """POST /transformations: a new batch made from input batches."""
+        result: JSON = self._json("POST", "/transformations", body=body)
+        return result

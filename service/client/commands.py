@@ -19,6 +19,7 @@ from service.client.api import JSON, Download
 from service.client.console import connect, emit, save
 from service.client.importer import ImportRejected, read_plan, run_plan, steps
 from service.client.signing import sign
+from service.client.transform import transform
 
 client_app = typer.Typer(no_args_is_help=True)
 product_app = typer.Typer(help="Products (GTINs) you own.", no_args_is_help=True)
@@ -32,6 +33,7 @@ client_app.add_typer(event_app, name="event")
 client_app.add_typer(serials_app, name="serials")
 client_app.add_typer(inspect_app, name="inspect")
 client_app.command("sign")(sign)
+client_app.command("transform")(transform)
 
 AsJson = Annotated[bool, typer.Option("--json", help="Print the server's JSON.")]
 BatchId = Annotated[int, typer.Argument(help="The batch's id.", min=1)]

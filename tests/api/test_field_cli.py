@@ -437,3 +437,40 @@ class TestSigning:
             env=env | {"LOTPROOF_KEYSTORE_PASSWORD": "nope"},
         )
         assert wrong.exit_code == 1
+
+
+class TestTransform:
+    def test_blend_two_lots_from_the_cli(self, parties: dict[str, Party]) -> None:
+        supplier = parties["supplier"]
+        gtin = random_gtin()
+        supplier.run("product", "create", "--gtin", gtin, "--name", "Tea blend")
+        lots = [
+            supplier.json(
+                "batch",
+                "create",
+                "--gtin",
+                gtin,
+                "--lot",
+                random_lot(),
+                "--quantity",
+                "100",
+                "--unit",
+                "KGM",
+                "--produced-at",
+                at(6),
+            )  # fmt: skip
+            for _ in range(2)
+        ]
+        made = supplier.json(
+            "transform", "--input", f"{lots[0]['id']}:60", "--input", f"{lots[1]['id']}:40",
+            "--gtin", gtin, "--lot", random_lot(), "--quantity", "100", "--unit", "KGM",
+            "--produced-at", at(9), "--time", at(9), "--location", "Blending room",
+        )  # fmt: skip
+        trace = supplier.json(
+            "batch", "trace", str(made["output"]["id"]), "--direction", "upstream"
+        )
+        assert {n["id"] for n in trace["nodes"]} == {made["output"]["id"], *(b["id"] for b in lots)}
+        arguments = ["transform", "--input", "x", "--gtin", gtin, "--lot", "L", "--quantity", "1"]
+        arguments += ["--unit", "KGM", "--produced-at", at(9), "--time", at(9), "--location", "X"]
+        bad = supplier.run(*arguments, ok=False)
+        assert bad.exit_code != 0
