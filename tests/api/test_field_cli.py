@@ -458,7 +458,7 @@ class TestTransform:
                 "KGM",
                 "--produced-at",
                 at(6),
-            )  # fmt: skip
+            )
             for _ in range(2)
         ]
         made = supplier.json(
