@@ -32,6 +32,7 @@ from service.errors import install_error_handlers
 from service.events.bulk import BULK_MAX_BYTES
 from service.events.endpoints import router as events_router
 from service.files.endpoints import router as files_router
+from service.files.factory import build_file_store
 from service.files.schemas import FILES_PATH
 from service.inspections.endpoints import router as inspections_router
 from service.ledger.factory import build_ledger
@@ -51,7 +52,12 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
         migrate.upgrade(engine)
-        state = AppState(settings=settings, sessions=SessionFactory(engine), health=ChainHealth())
+        state = AppState(
+            settings=settings,
+            sessions=SessionFactory(engine),
+            health=ChainHealth(),
+            files=build_file_store(settings),
+        )
         app.state.lotproof = state
         stop = threading.Event()
         worker = AnchoringWorker(

@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     # Evidence files (lab reports, photos): content-addressed under this directory.
     files_dir: Path = Path("./var/files")
     max_file_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    # Set a bucket to keep evidence in an S3-compatible store (AWS, MinIO, R2...) instead.
+    files_s3_bucket: str | None = None
+    files_s3_endpoint_url: str | None = None
+    files_s3_region: str | None = None
+    files_s3_access_key: str | None = None
+    files_s3_secret_key: SecretStr | None = None
     # Block explorer base for transaction links on the consumer page, e.g. https://etherscan.io
     explorer_url: str | None = None
     # Key for hashing scan and complaint sources (network prefixes); generated if unset.

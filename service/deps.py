@@ -14,6 +14,7 @@ from service.config import Settings
 from service.db.engine import SessionFactory
 from service.db.models import Organization
 from service.errors import Unauthorized
+from service.files.storage import FileStore
 from service.orgs.service import authenticate
 
 _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -26,6 +27,7 @@ class AppState:
     settings: Settings
     sessions: SessionFactory
     health: ChainHealth
+    files: FileStore | None = None  # built once by the lifespan (an S3 client is costly)
 
 
 def get_state(request: Request) -> AppState:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
 from fastapi import Path as PathParam
 
-from service.deps import CurrentOrg, DbSession, get_settings
+from service.deps import CurrentOrg, DbSession, get_settings, get_state
 from service.files import service
+from service.files.factory import build_file_store
 from service.files.models import EvidenceFile
 from service.files.schemas import FILES_PATH, FileRead
-from service.files.storage import DiskFileStore, FileStore
+from service.files.storage import FileStore
 from service.hashing import digest_from_hex, digest_to_hex
 
 router = APIRouter(prefix=FILES_PATH, tags=["files"])
@@ -37,9 +37,8 @@ _PROBLEM: dict[int | str, dict[str, Any]] = {
 
 
 def get_file_store(request: Request) -> FileStore:
-    settings = request.app.state.lotproof.settings
-    # TODO: settings.files_dir once config.py has it (`files_dir: Path = Path("./var/files")`).
-    return DiskFileStore(Path(settings.files_dir))
+    state = get_state(request)
+    return state.files if state.files is not None else build_file_store(state.settings)
 
 
 Store = Annotated[FileStore, Depends(get_file_store)]
