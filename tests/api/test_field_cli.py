@@ -8,9 +8,6 @@ SQLite: the commands do not depend on the server's database engine.
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,17 +15,16 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from eth_account import Account
 from sqlalchemy import func, select
 from typer.testing import CliRunner, Result
 
-from service.app import create_app
 from service.client.commands import client_app, parse_value
 from service.config import Settings
 from service.db.engine import SessionFactory
 from service.db.models import Batch, OrgRole
 from tests.builders import make_org, random_gtin, random_lot
+from tests.support.live_server import free_port, live_server, live_settings_for
 from tests.support.proxy import TcpProxy
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -39,57 +35,19 @@ CSV_HEADER = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def live_settings(
     database_url: str, chain_proxy: TcpProxy, tmp_path_factory: pytest.TempPathFactory
 ) -> Settings:
     if "postgresql" in database_url:
         pytest.skip("the field CLI runs once, on SQLite")
-    port = _free_port()
-    return Settings(
-        env="dev",
-        database_url=database_url,
-        rpc_url=chain_proxy.url,
-        public_url=f"http://127.0.0.1:{port}",
-        files_dir=tmp_path_factory.mktemp("files"),
-        anchor_interval=0.2,
-        run_worker=False,
-        rpc_timeout=5,
-    )
+    return live_settings_for(database_url, chain_proxy.url, tmp_path_factory.mktemp("files"))
 
 
 @pytest.fixture(scope="module")
 def base_url(live_settings: Settings) -> Iterator[str]:
-    """The real app under uvicorn, in a thread, at ``live_settings.public_url``."""
-    port = int(live_settings.public_url.rsplit(":", 1)[1])
-    config = uvicorn.Config(
-        create_app(live_settings), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="field-cli-server", daemon=True)
-    thread.start()
-    base = live_settings.public_url
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            pytest.fail(f"live server at {base} did not answer /healthz")
-        time.sleep(0.05)
-    yield base
-    server.should_exit = True
-    thread.join(timeout=30)
+    with live_server(live_settings) as base:
+        yield base
 
 
 @dataclass(frozen=True)
@@ -300,7 +258,7 @@ class TestErrors:
         assert result.exit_code == 1 and result.stderr.startswith("error: ")
 
     def test_an_unreachable_server_is_one_line(self) -> None:
-        offline = Party("nobody", "lp_x", f"http://127.0.0.1:{_free_port()}")
+        offline = Party("nobody", "lp_x", f"http://127.0.0.1:{free_port()}")
         result = offline.run("batch", "show", "1", ok=False)
         assert result.exit_code == 1
         assert result.stderr.startswith("error: cannot reach http://127.0.0.1:")

@@ -7,9 +7,6 @@ ticked by hand. Only SQLite: the page does not depend on the database engine.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,19 +14,18 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import text
 
 from service.anchoring.deployment import ChainHealth
 from service.anchoring.worker import AnchoringWorker
-from service.app import create_app
 from service.config import Settings
 from service.db.engine import SessionFactory
 from service.db.models import OrgRole
 from service.ledger.factory import build_ledger
 from service.orgs.service import create_org
 from tests.builders import auth, event_body, make_batch, make_org, post_event
+from tests.support.live_server import live_server, live_settings_for
 from tests.support.proxy import TcpProxy
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -60,54 +56,19 @@ def _chromium_installed() -> None:
         pytest.skip("Debian chromium not installed: apt-get install chromium")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
-def live_settings(database_url: str, chain_proxy: TcpProxy) -> Settings:
+def live_settings(
+    database_url: str, chain_proxy: TcpProxy, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
     if "postgresql" in database_url:
         pytest.skip("browser tests run once, on SQLite")
-    port = _free_port()
-    return Settings(
-        env="dev",
-        database_url=database_url,
-        rpc_url=chain_proxy.url,
-        public_url=f"http://127.0.0.1:{port}",
-        anchor_interval=0.2,
-        run_worker=False,
-        rpc_timeout=5,
-    )
+    return live_settings_for(database_url, chain_proxy.url, tmp_path_factory.mktemp("files"))
 
 
 @pytest.fixture(scope="module")
 def base_url(live_settings: Settings) -> Iterator[str]:
-    """The real app under uvicorn, in a thread, at ``live_settings.public_url``."""
-    port = int(live_settings.public_url.rsplit(":", 1)[1])
-    config = uvicorn.Config(
-        create_app(live_settings), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="live-server", daemon=True)
-    thread.start()
-    base = live_settings.public_url
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            pytest.fail(f"live server at {base} did not answer /healthz")
-        time.sleep(0.05)
-    yield base
-    server.should_exit = True
-    thread.join(timeout=30)
+    with live_server(live_settings) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
