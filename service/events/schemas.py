@@ -1,15 +1,31 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import rfc8785
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from service.events.epcis import EventType
 from service.inspections.schemas import SamplingInspection
 
 MAX_DETAILS_BYTES = 32 * 1024
+
+
+def _canonicalizable(value: dict[str, Any]) -> dict[str, Any]:
+    # The record is hashed as RFC 8785 JSON: reject what JCS cannot represent exactly
+    # (integers beyond 2^53, NaN) now, with the field named, not as a 500 later.
+    try:
+        encoded = rfc8785.dumps(value)
+    except (rfc8785.CanonicalizationError, TypeError, ValueError) as e:
+        raise ValueError(f"not representable as canonical JSON: {e}") from e
+    if len(encoded) > MAX_DETAILS_BYTES:
+        raise ValueError(f"at most {MAX_DETAILS_BYTES} bytes of JSON")
+    return value
+
+
+# Free-form event details (``lp:details`` in the record), for every kind of record.
+Details = Annotated[dict[str, Any], AfterValidator(_canonicalizable)]
 
 
 class EventCreate(BaseModel):
@@ -18,26 +34,13 @@ class EventCreate(BaseModel):
     type: EventType
     event_time: AwareDatetime
     location: str = Field(min_length=1, max_length=200)
-    details: dict[str, Any] = Field(default_factory=dict)
+    details: Details = Field(default_factory=dict)
     # shipping: the organisation (slug) that will receive the batch; custody moves on receipt.
     receiver: str | None = Field(default=None, min_length=1, max_length=64)
     # temperature: the reading, in degrees Celsius.
     temperature_c: float | None = Field(default=None, ge=-100, le=200, allow_inf_nan=False)
     # inspection: an ISO 2859-1 sampling inspection; the service computes accept/reject.
     sampling: SamplingInspection | None = None
-
-    @field_validator("details")
-    @classmethod
-    def _details_canonicalizable(cls, value: dict[str, Any]) -> dict[str, Any]:
-        # The record is hashed as RFC 8785 JSON: reject what JCS cannot represent exactly
-        # (integers beyond 2^53, NaN) now, with the field named, not as a 500 later.
-        try:
-            encoded = rfc8785.dumps(value)
-        except (rfc8785.CanonicalizationError, TypeError, ValueError) as e:
-            raise ValueError(f"not representable as canonical JSON: {e}") from e
-        if len(encoded) > MAX_DETAILS_BYTES:
-            raise ValueError(f"at most {MAX_DETAILS_BYTES} bytes of JSON")
-        return value
 
 
 class EventRead(BaseModel):

@@ -1,13 +1,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
 
-import rfc8785
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from service.batches.schemas import BatchCreate, BatchRead
-from service.events.schemas import MAX_DETAILS_BYTES
+from service.events.schemas import Details
 
 MAX_INPUTS = 50
 
@@ -27,7 +25,7 @@ class TransformationCreate(BaseModel):
     output: BatchCreate
     event_time: AwareDatetime
     location: str = Field(min_length=1, max_length=200)
-    details: dict[str, Any] = Field(default_factory=dict)
+    details: Details = Field(default_factory=dict)
 
     @field_validator("inputs")
     @classmethod
@@ -37,19 +35,6 @@ class TransformationCreate(BaseModel):
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
             raise ValueError(f"each input batch may appear once; repeated: {duplicates}")
-        return value
-
-    @field_validator("details")
-    @classmethod
-    def _details_canonicalizable(cls, value: dict[str, Any]) -> dict[str, Any]:
-        # Same rule as event details: the record is hashed as RFC 8785 JSON, so reject what
-        # JCS cannot represent exactly now, with the field named, not as a 500 later.
-        try:
-            encoded = rfc8785.dumps(value)
-        except (rfc8785.CanonicalizationError, TypeError, ValueError) as e:
-            raise ValueError(f"not representable as canonical JSON: {e}") from e
-        if len(encoded) > MAX_DETAILS_BYTES:
-            raise ValueError(f"at most {MAX_DETAILS_BYTES} bytes of JSON")
         return value
 
 
