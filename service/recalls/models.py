@@ -1,0 +1,3 @@
+"""Tables of the recalls domain."""
+
+from __future__ import annotations
