@@ -21,6 +21,7 @@ from service.audit.endpoints import router as audit_router
 from service.audit.monitor import latest_run
 from service.batches.endpoints import router as batches_router
 from service.complaints.endpoints import router as complaints_router
+from service.complaints.endpoints import workflow_router as complaints_workflow_router
 from service.config import Settings
 from service.consumer.endpoints import router as consumer_router
 from service.consumer.page import CONTENT_SECURITY_POLICY, STATIC
@@ -39,10 +40,13 @@ from service.ledger.factory import build_ledger
 from service.metrics import REGISTRY, monitor_exposition
 from service.middleware import BodySizeLimit, SecurityHeaders
 from service.products.endpoints import router as products_router
+from service.recalls.endpoints import router as recalls_router
 from service.signatures.endpoints import router as signatures_router
 from service.transformations.endpoints import router as transformations_router
 from service.transformations.endpoints import trace_router
 from service.units.endpoints import router as units_router
+from service.webhooks.dispatcher import WebhookDispatcher
+from service.webhooks.endpoints import router as webhooks_router
 
 log = logging.getLogger(__name__)
 
@@ -71,11 +75,21 @@ def create_app(settings: Settings) -> FastAPI:
         loop = worker.run_forever if settings.run_worker else worker.watch_forever
         thread = threading.Thread(target=loop, args=(stop,), name="anchoring-worker", daemon=True)
         thread.start()
+        # Webhook deliveries go out where the anchoring worker runs (tests tick by hand).
+        dispatcher_thread: threading.Thread | None = None
+        if settings.run_worker:
+            dispatcher = WebhookDispatcher(sessions=state.sessions)
+            dispatcher_thread = threading.Thread(
+                target=dispatcher.run_forever, args=(stop,), name="webhook-dispatcher", daemon=True
+            )
+            dispatcher_thread.start()
         try:
             yield
         finally:
             stop.set()
             thread.join(timeout=30)
+            if dispatcher_thread is not None:
+                dispatcher_thread.join(timeout=10)
             engine.dispose()
 
     app = FastAPI(
@@ -110,6 +124,9 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(router)
     app.include_router(consumer_router)
     app.include_router(complaints_router)
+    app.include_router(complaints_workflow_router)
+    app.include_router(recalls_router)
+    app.include_router(webhooks_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _add_operational_routes(app)
     return app

@@ -31,6 +31,7 @@ from service.ledger.reader import ContractReader
 from service.ledger.signer import SignerConfigError
 from service.orgs.service import create_org
 from service.verifier import main as verify_bundle_main
+from service.webhooks.dispatcher import WebhookDispatcher
 
 app = typer.Typer(help="Lotproof: tamper-evident product traceability.", no_args_is_help=True)
 org_app = typer.Typer(help="Organisations and their API keys.", no_args_is_help=True)
@@ -86,9 +87,13 @@ def worker() -> None:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     with _clean_errors():
         ledger = build_ledger(settings)
-        AnchoringWorker(sessions=_sessions(settings), ledger=ledger, settings=settings).run_forever(
-            stop
-        )
+        sessions = _sessions(settings)
+        # Webhooks go out from the same process that anchors.
+        dispatcher = WebhookDispatcher(sessions=sessions)
+        threading.Thread(
+            target=dispatcher.run_forever, args=(stop,), name="webhook-dispatcher", daemon=True
+        ).start()
+        AnchoringWorker(sessions=sessions, ledger=ledger, settings=settings).run_forever(stop)
 
 
 @org_app.command("create")

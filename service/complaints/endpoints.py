@@ -1,28 +1,53 @@
-"""Complaints from the consumer page (an HTML form) or from programs (JSON), no account."""
+"""Complaints: filed from the consumer page (an HTML form) or from programs (JSON), no account;
+handled by the batch's owner through ``workflow_router`` (lists, transitions, erasure)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from service.complaints import service
-from service.complaints.schemas import ComplaintCreate, ComplaintStatus
+from service.complaints import service, workflow
+from service.complaints.schemas import (
+    ComplaintCreate,
+    ComplaintDetail,
+    ComplaintList,
+    ComplaintState,
+    ComplaintStatus,
+    ComplaintTransition,
+    OverdueCount,
+)
 from service.consumer.endpoints import error_response, translator_for, wants_json
 from service.consumer.page import render_complaint_page
-from service.deps import CurrentSettings, DbSession, client_address
+from service.db.base import utcnow
+from service.deps import CurrentOrg, CurrentSettings, DbSession, client_address
 from service.errors import InvalidInput, LotproofError
 
 router = APIRouter(tags=["complaints"])
+workflow_router = APIRouter(prefix="/api/v1/complaints", tags=["complaints"])
+
+
+def get_now() -> datetime:
+    """The clock complaints are filed and judged by; tests override it (deadlines, windows)."""
+    return utcnow()
+
+
+Now = Annotated[datetime, Depends(get_now)]
 
 
 @router.post("/api/v1/complaints", status_code=201, response_model=ComplaintStatus)
 def file_complaint_json(
-    body: ComplaintCreate, request: Request, session: DbSession, settings: CurrentSettings
+    body: ComplaintCreate,
+    request: Request,
+    session: DbSession,
+    settings: CurrentSettings,
+    now: Now,
 ) -> ComplaintStatus:
-    complaint = service.file_complaint(session, settings, body, address=client_address(request))
+    address = client_address(request)
+    complaint = service.file_complaint(session, settings, body, address=address, now=now)
     return service.complaint_status(session, complaint.code, settings.public_url)
 
 
@@ -31,6 +56,7 @@ def file_complaint_form(
     request: Request,
     session: DbSession,
     settings: CurrentSettings,
+    now: Now,
     link: Annotated[str, Form()] = "",
     category: Annotated[str, Form()] = "",
     description: Annotated[str, Form()] = "",
@@ -41,7 +67,8 @@ def file_complaint_form(
         data = ComplaintCreate(
             link=link, category=category, description=description, contact=contact or None
         )
-        complaint = service.file_complaint(session, settings, data, address=client_address(request))
+        address = client_address(request)
+        complaint = service.file_complaint(session, settings, data, address=address, now=now)
     except ValidationError as e:
         field = ".".join(str(p) for p in e.errors()[0]["loc"])
         return error_response(request, InvalidInput(f"{field}: {e.errors()[0]['msg']}"))
@@ -65,3 +92,45 @@ def complaint_status(
     just_filed = request.query_params.get("filed") == "1"
     page = render_complaint_page(translator_for(request), status, just_filed=just_filed)
     return HTMLResponse(page)
+
+
+@workflow_router.get("", response_model=ComplaintList, summary="Complaints to handle")
+def list_complaints(
+    session: DbSession,
+    org: CurrentOrg,
+    now: Now,
+    status: ComplaintState | None = None,
+    overdue: Annotated[bool, Query(description="only those past their deadline")] = False,
+    cursor: Annotated[int | None, Query(ge=0)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> ComplaintList:
+    """A supplier sees complaints on its own batches, an admin every complaint."""
+    return service.list_complaints(
+        session, org, status=status, overdue=overdue, cursor=cursor, limit=limit, now=now
+    )
+
+
+@workflow_router.get("/overdue/count", response_model=OverdueCount)
+def count_overdue(session: DbSession, org: CurrentOrg, now: Now) -> OverdueCount:
+    return OverdueCount(overdue=service.count_overdue(session, org, now))
+
+
+@workflow_router.get("/{code}", response_model=ComplaintDetail, summary="One complaint, in full")
+def get_complaint(code: str, session: DbSession, org: CurrentOrg, now: Now) -> ComplaintDetail:
+    complaint, batch = workflow.get_handled_complaint(session, org, code)
+    return service.complaint_detail(complaint, batch, now)
+
+
+@workflow_router.post("/{code}/transitions", response_model=ComplaintDetail)
+def transition(
+    code: str, body: ComplaintTransition, session: DbSession, org: CurrentOrg, now: Now
+) -> ComplaintDetail:
+    """Move the complaint on; appends one "complaint" record to the batch's history."""
+    complaint, batch = workflow.transition(session, org, code, body, now=now)
+    return service.complaint_detail(complaint, batch, now)
+
+
+@workflow_router.delete("/{code}/contact", status_code=204, summary="Erase the contact data")
+def erase_contact(code: str, session: DbSession, org: CurrentOrg) -> Response:
+    workflow.erase_contact(session, org, code)
+    return Response(status_code=204)

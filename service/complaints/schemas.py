@@ -35,3 +35,62 @@ class ComplaintStatus(BaseModel):
     description: str
     link: str
     created_at: datetime
+
+
+class ComplaintState(StrEnum):
+    """The handling workflow; see service/complaints/workflow.py for the allowed moves."""
+
+    received = "received"
+    acknowledged = "acknowledged"
+    investigating = "investigating"
+    resolved = "resolved"
+    rejected = "rejected"
+
+
+class ComplaintTransition(BaseModel):
+    """A move to ``status`` by the batch's owner (or an admin), anchored as one record.
+
+    ``reason`` goes into the anchored record verbatim: it must not contain personal data.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: ComplaintState
+    reason: str = Field(min_length=3, max_length=500)
+    evidence: list[str] = Field(
+        default_factory=list, max_length=20, description="Uploaded file digests (0x + 64 hex)"
+    )
+
+
+class ComplaintBatch(BaseModel):
+    gtin: str
+    lot: str
+
+
+class ComplaintItem(BaseModel):
+    """A complaint as its handler sees it in lists (no description, no contact)."""
+
+    code: str
+    batch: ComplaintBatch
+    category: ComplaintCategory
+    status: ComplaintState
+    created_at: datetime
+    deadline: datetime
+    overdue: bool
+    first_response_at: datetime | None
+
+
+class ComplaintDetail(ComplaintItem):
+    """One complaint for its handler: the full report and the contact (until erased)."""
+
+    description: str
+    contact: str | None
+
+
+class ComplaintList(BaseModel):
+    items: list[ComplaintItem]
+    next_cursor: int | None
+
+
+class OverdueCount(BaseModel):
+    overdue: int

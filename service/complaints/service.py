@@ -1,25 +1,36 @@
 """Complaints filed from the consumer page, without an account.
 
-Only intake lives here: the handling workflow (acknowledge, investigate, resolve, each an
-anchored record) builds on these rows. Contact details stay in this table, never in records,
-so they can be erased.
+Intake and the handler's lists live here; the handling workflow (acknowledge, investigate,
+resolve, each an anchored record) is in workflow.py and quality alerts in alerts.py. Contact
+details stay in this table, never in records, so they can be erased.
 """
 
 from __future__ import annotations
 
 import base64
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from service import notifications
 from service.batches.repository import BatchRepository
+from service.complaints import alerts, workflow
 from service.complaints.repository import ComplaintRepository
-from service.complaints.schemas import ComplaintCategory, ComplaintCreate, ComplaintStatus
+from service.complaints.schemas import (
+    ComplaintBatch,
+    ComplaintCategory,
+    ComplaintCreate,
+    ComplaintDetail,
+    ComplaintItem,
+    ComplaintList,
+    ComplaintState,
+    ComplaintStatus,
+)
 from service.config import Settings
 from service.db.base import utcnow
-from service.db.models import Complaint
-from service.errors import InvalidInput, LotproofError, NotFound
+from service.db.models import Batch, Complaint, Organization, OrgRole
+from service.errors import Forbidden, InvalidInput, LotproofError, NotFound
 from service.gs1 import LinkPathError, digital_link, parse_link_path
 from service.units.repository import UnitRepository
 from service.units.scans import source_of
@@ -37,10 +48,47 @@ def new_tracking_code() -> str:
 
 
 def file_complaint(
-    session: Session, settings: Settings, data: ComplaintCreate, *, address: str | None
+    session: Session,
+    settings: Settings,
+    data: ComplaintCreate,
+    *,
+    address: str | None,
+    now: datetime | None = None,
 ) -> Complaint:
+    """Store the report, record it as "received" and check the batch's quality alert."""
+    now = now or utcnow()
+    batch_id, unit_id = _batch_of_link(session, data.link)
+    source = source_of(session, settings, address)
+    repo = ComplaintRepository(session)
+    since = now - timedelta(hours=1)
+    if repo.count_from_source_since(source, since) >= settings.complaints_per_source_per_hour:
+        raise TooManyComplaints("too many reports from your network in the last hour; try later")
+    complaint = Complaint(
+        code=new_tracking_code(),
+        batch_id=batch_id,
+        unit_id=unit_id,
+        category=data.category,
+        description=data.description.strip(),
+        contact=(data.contact or "").strip() or None,
+        source=source,
+        created_at=now,
+        deadline_at=workflow.response_deadline(now),
+    )
+    repo.add(complaint)
+    batch = BatchRepository(session).get_by_id(complaint.batch_id)
+    assert batch is not None
+    workflow.record_filed(session, batch, complaint, now)
+    notifications.complaint_received(session, batch, complaint.code, complaint.category)
+    if alerts.evaluate_batch(session, batch, now) is not None:
+        notifications.batch_on_hold(session, batch)
+    session.flush()
+    return complaint
+
+
+def _batch_of_link(session: Session, link: str) -> tuple[int, int | None]:
+    """(batch id, unit id) of a Digital Link path; InvalidInput if nothing is registered."""
     try:
-        key, _ = parse_link_path(data.link)
+        key, _ = parse_link_path(link)
     except LinkPathError as e:
         raise InvalidInput(str(e), field="link") from None
     unit = UnitRepository(session).get_by_gtin_serial(key.gtin, key.serial) if key.serial else None
@@ -50,22 +98,7 @@ def file_complaint(
         batch_id = batch.id if batch is not None and batch_id in (None, batch.id) else None
     if batch_id is None:
         raise InvalidInput("no registered product at this link", field="link")
-    source = source_of(session, settings, address)
-    repo = ComplaintRepository(session)
-    since = utcnow() - timedelta(hours=1)
-    if repo.count_from_source_since(source, since) >= settings.complaints_per_source_per_hour:
-        raise TooManyComplaints("too many reports from your network in the last hour; try later")
-    complaint = Complaint(
-        code=new_tracking_code(),
-        batch_id=batch_id,
-        unit_id=unit.id if unit is not None else None,
-        category=data.category,
-        description=data.description.strip(),
-        contact=(data.contact or "").strip() or None,
-        source=source,
-    )
-    repo.add(complaint)
-    return complaint
+    return batch_id, unit.id if unit is not None else None
 
 
 def complaint_status(session: Session, code: str, public_url: str) -> ComplaintStatus:
@@ -82,3 +115,61 @@ def complaint_status(session: Session, code: str, public_url: str) -> ComplaintS
         link=digital_link(public_url, batch.gtin, batch.lot),
         created_at=complaint.created_at,
     )
+
+
+def _handler_scope(org: Organization) -> int | None:
+    """Whose batches' complaints ``org`` may list: its own (supplier), all (admin, None)."""
+    if org.role == OrgRole.admin:
+        return None
+    if org.role == OrgRole.supplier:
+        return org.id
+    raise Forbidden("complaint lists are for the batches' suppliers and admins")
+
+
+def complaint_item(complaint: Complaint, batch: Batch, now: datetime) -> ComplaintItem:
+    return ComplaintItem(
+        code=complaint.code,
+        batch=ComplaintBatch(gtin=batch.gtin, lot=batch.lot),
+        category=ComplaintCategory(complaint.category),
+        status=ComplaintState(complaint.status),
+        created_at=complaint.created_at,
+        deadline=complaint.deadline_at,
+        overdue=workflow.is_overdue(complaint, now),
+        first_response_at=complaint.first_response_at,
+    )
+
+
+def complaint_detail(complaint: Complaint, batch: Batch, now: datetime) -> ComplaintDetail:
+    item = complaint_item(complaint, batch, now)
+    return ComplaintDetail(
+        **item.model_dump(), description=complaint.description, contact=complaint.contact
+    )
+
+
+def list_complaints(
+    session: Session,
+    org: Organization,
+    *,
+    status: ComplaintState | None,
+    overdue: bool,
+    cursor: int | None,
+    limit: int,
+    now: datetime | None = None,
+) -> ComplaintList:
+    now = now or utcnow()
+    rows = ComplaintRepository(session).list_for_handler(
+        _handler_scope(org),
+        status=status,
+        overdue_at=now if overdue else None,
+        after=cursor,
+        limit=limit + 1,
+    )
+    page = rows[:limit]
+    return ComplaintList(
+        items=[complaint_item(c, b, now) for c, b in page],
+        next_cursor=page[-1][0].id if len(rows) > limit else None,
+    )
+
+
+def count_overdue(session: Session, org: Organization, now: datetime | None = None) -> int:
+    return ComplaintRepository(session).count_overdue(_handler_scope(org), now or utcnow())

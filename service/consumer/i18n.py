@@ -102,6 +102,13 @@ _MESSAGES: dict[str, dict[str, str]] = {
     },
     "complaint.status": {"en": "Status", "zh-CN": "处理状态"},
     "complaint.status.received": {"en": "Received", "zh-CN": "已受理"},
+    "complaint.status.acknowledged": {"en": "Acknowledged by the supplier", "zh-CN": "商家已确认"},
+    "complaint.status.investigating": {"en": "Under investigation", "zh-CN": "调查中"},
+    "complaint.status.resolved": {"en": "Resolved", "zh-CN": "已解决"},
+    "complaint.status.rejected": {"en": "Rejected", "zh-CN": "已驳回"},
+    "event.complaint": {"en": "Complaint handled", "zh-CN": "投诉处理"},
+    "event.quality_alert": {"en": "Quality alert: put on hold", "zh-CN": "质量预警：暂停销售"},
+    "event.recall": {"en": "Recalled", "zh-CN": "召回"},
     "complaint.back": {"en": "Back to the product", "zh-CN": "返回产品页面"},
     "error.not_found.title": {"en": "Product not registered", "zh-CN": "产品未登记"},
     "error.not_found": {

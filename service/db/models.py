@@ -225,6 +225,10 @@ class Complaint(Base):
     status: Mapped[str] = mapped_column(String(16), default="received")
     source: Mapped[bytes] = mapped_column(LargeBinary(16), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # Fixed when filed, so a later change of the response time does not move old deadlines.
+    deadline_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # The first transition out of "received": what the deadline is measured against.
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
 class ServiceSecret(Base):

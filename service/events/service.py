@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from service import notifications
 from service.batches.repository import BatchRepository
 from service.custody.rules import apply_handover, check_may_record
 from service.db.base import utcnow
@@ -49,11 +50,20 @@ def record_event(session: Session, org: Organization, batch_id: int, data: Event
         session, batch, org, event=event, event_type=data.type, event_time=data.event_time
     )
     apply_handover(batch, org, data.type, handover)
+    was_held = batch.on_hold_since is not None
     if inspection is not None:
         apply_decision(batch, inspection)
     elif data.type == EventType.release:
         release(batch)
+    _announce_hold_change(session, batch, was_held)
     return record
+
+
+def _announce_hold_change(session: Session, batch: Batch, was_held: bool) -> None:
+    if batch.on_hold_since is not None and not was_held:
+        notifications.batch_on_hold(session, batch)
+    elif batch.on_hold_since is None and was_held:
+        notifications.batch_released(session, batch)
 
 
 def append_record(

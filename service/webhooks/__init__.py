@@ -1,0 +1,1 @@
+"""Webhooks: organisations subscribe URLs to quality events; a dispatcher signs and sends them."""

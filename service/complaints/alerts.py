@@ -1,0 +1,86 @@
+"""Quality alerts: enough complaints on one batch put it on hold automatically.
+
+A batch is held when, within the last ``ALERT_WINDOW_DAYS``, it has at least
+``ALERT_MIN_COMPLAINTS`` complaints AND at least ``ALERT_PER_1000`` complaints per 1,000 units
+of its quantity. Both must hold: the count keeps one or two reports on a small lot from
+stopping it, the rate keeps a handful of reports on a huge lot from doing so. Complaints the
+handler rejected do not count. One threshold for every category for now (per-category
+thresholds can come later).
+
+The hold is set once: a batch already on hold (for this or any other reason) gets no new
+alert record. The "quality_alert" record states the numbers that triggered it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from service.complaints.repository import ComplaintRepository
+from service.db.models import Batch, Record
+from service.events.epcis import GS1_RESOLVER, format_offset, format_utc_ms
+from service.events.service import append_record
+from service.gs1 import digital_link
+from service.orgs.repository import OrgRepository
+
+# TODO(settings): move to Settings (e.g. quality_alert_window_days, _min_complaints, _per_1000).
+ALERT_WINDOW_DAYS = 30
+ALERT_MIN_COMPLAINTS = 3
+ALERT_PER_1000 = 5.0
+ALERT_EVENT_TYPE = "quality_alert"
+
+
+def per_1000(complaints: int, quantity: float) -> float:
+    # Batch quantities are > 0 (BatchCreate); never inf, which the record format cannot hold.
+    return complaints * 1000.0 / quantity if quantity > 0 else 0.0
+
+
+def evaluate_batch(session: Session, batch: Batch, now: datetime) -> Record | None:
+    """Put ``batch`` on hold if its recent complaints cross the thresholds; the alert record."""
+    if batch.on_hold_since is not None:
+        return None
+    since = now - timedelta(days=ALERT_WINDOW_DAYS)
+    count = ComplaintRepository(session).count_for_batch_since(batch.id, since)
+    rate = per_1000(count, batch.quantity)
+    if count < ALERT_MIN_COMPLAINTS or rate < ALERT_PER_1000:
+        return None
+    batch.on_hold_since = now
+    batch.hold_reason = (
+        f"quality alert: {count} complaints in {ALERT_WINDOW_DAYS} days "
+        f"({rate:.1f} per 1,000 units)"
+    )
+    return _record_alert(session, batch, count, rate, now)
+
+
+def _record_alert(session: Session, batch: Batch, count: int, rate: float, now: datetime) -> Record:
+    alert: dict[str, Any] = {
+        "window_days": ALERT_WINDOW_DAYS,
+        "complaints": count,
+        "threshold": ALERT_MIN_COMPLAINTS,
+        "per_1000": round(rate, 3),
+        "threshold_per_1000": ALERT_PER_1000,
+    }
+    event: dict[str, Any] = {
+        "type": "ObjectEvent",
+        "eventTime": format_utc_ms(now),
+        "eventTimeZoneOffset": format_offset(now),
+        "action": "OBSERVE",
+        "bizStep": "inspecting",
+        "disposition": "non_conforming",
+        "quantityList": [
+            {
+                "epcClass": digital_link(GS1_RESOLVER, batch.gtin, batch.lot),
+                "quantity": batch.quantity,
+                "uom": batch.unit,
+            }
+        ],
+        "lp:alert": alert,
+    }
+    # Raised by the service, not by a caller: kept in the owner's name, whose lot is held.
+    owner = OrgRepository(session).get_by_id(batch.owner_org_id)
+    assert owner is not None
+    return append_record(
+        session, batch, owner, event=event, event_type=ALERT_EVENT_TYPE, event_time=now
+    )

@@ -1,0 +1,155 @@
+"""Handling a complaint: received -> acknowledged -> investigating -> resolved | rejected.
+
+Every state, including "received" at filing, is one record in the batch's history (event
+type "complaint"), so how a producer handled a report is anchored with the batch. Records
+carry the tracking code, category, status, the handler's reason and evidence digests, and a
+sha256 of the description: never the description itself or the contact, which stay in the
+complaints table where they can be erased.
+
+Allowed moves (``TRANSITIONS``): a complaint must be acknowledged before it can be resolved,
+so the shopper always gets a first response; it can be rejected (spam, not our product) at
+any open state. Resolved and rejected are final.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from service.batches.repository import BatchRepository
+from service.complaints.repository import ComplaintRepository
+from service.complaints.schemas import ComplaintState, ComplaintTransition
+from service.db.base import utcnow
+from service.db.models import Batch, Complaint, Organization, OrgRole, Record
+from service.errors import Conflict, Forbidden, InvalidInput, NotFound
+from service.events.epcis import format_offset, format_utc_ms
+from service.events.service import append_record
+from service.files.service import require_files
+from service.hashing import digest_from_hex, digest_to_hex
+from service.orgs.repository import OrgRepository
+
+# TODO(settings): move to Settings as ``complaint_response_days``.
+RESPONSE_DEADLINE_DAYS = 7
+COMPLAINT_EVENT_TYPE = "complaint"
+FILED_REASON = "filed by a consumer"
+
+S = ComplaintState
+TRANSITIONS: dict[ComplaintState, frozenset[ComplaintState]] = {
+    S.received: frozenset({S.acknowledged, S.rejected}),
+    S.acknowledged: frozenset({S.investigating, S.resolved, S.rejected}),
+    S.investigating: frozenset({S.resolved, S.rejected}),
+    S.resolved: frozenset(),
+    S.rejected: frozenset(),
+}
+
+
+def response_deadline(created_at: datetime) -> datetime:
+    return created_at + timedelta(days=RESPONSE_DEADLINE_DAYS)
+
+
+def is_overdue(complaint: Complaint, now: datetime) -> bool:
+    """Still waiting for its first response after the deadline (the deadline itself is in time)."""
+    return complaint.first_response_at is None and now > complaint.deadline_at
+
+
+def get_handled_complaint(
+    session: Session, org: Organization, code: str
+) -> tuple[Complaint, Batch]:
+    """The complaint and its batch, if ``org`` handles it: the batch's owner, or an admin."""
+    complaint = ComplaintRepository(session).get_by_code(code.strip().upper())
+    if complaint is None:
+        raise NotFound(f"no complaint with tracking code {code}")
+    batch = BatchRepository(session).get_by_id(complaint.batch_id)
+    assert batch is not None
+    if org.role != OrgRole.admin and batch.owner_org_id != org.id:
+        raise Forbidden("complaints are handled by the batch's owner (or an admin)")
+    return complaint, batch
+
+
+def transition(
+    session: Session,
+    org: Organization,
+    code: str,
+    data: ComplaintTransition,
+    *,
+    now: datetime | None = None,
+) -> tuple[Complaint, Batch]:
+    """Move a complaint to ``data.status`` and append the record saying so."""
+    now = now or utcnow()
+    complaint, batch = get_handled_complaint(session, org, code)
+    current = ComplaintState(complaint.status)
+    if data.status not in TRANSITIONS[current]:
+        raise Conflict(f"a complaint cannot go from {current} to {data.status}")
+    evidence = _checked_evidence(session, data.evidence)
+    complaint.status = data.status
+    if complaint.first_response_at is None:
+        complaint.first_response_at = now
+    record_state(session, batch, org, complaint, reason=data.reason, evidence=evidence, now=now)
+    session.flush()
+    return complaint, batch
+
+
+def record_filed(session: Session, batch: Batch, complaint: Complaint, now: datetime) -> Record:
+    """The "received" record, made when the complaint is filed."""
+    # The shopper has no organisation; the record is kept in the owner's name because it
+    # lands in the owner's batch history and the owner is who must answer it.
+    owner = OrgRepository(session).get_by_id(batch.owner_org_id)
+    assert owner is not None
+    return record_state(session, batch, owner, complaint, reason=FILED_REASON, evidence=[], now=now)
+
+
+def record_state(
+    session: Session,
+    batch: Batch,
+    org: Organization,
+    complaint: Complaint,
+    *,
+    reason: str,
+    evidence: list[str],
+    now: datetime,
+) -> Record:
+    event: dict[str, Any] = {
+        "type": "ObjectEvent",
+        "eventTime": format_utc_ms(now),
+        "eventTimeZoneOffset": format_offset(now),
+        "action": "OBSERVE",
+        "bizStep": "inspecting",
+        "disposition": "in_progress",
+        "quantityList": [],
+        "lp:complaint": {
+            "code": complaint.code,
+            "category": complaint.category,
+            "status": complaint.status,
+            "reason": reason,
+            "evidence": evidence,
+            # Ties the anchored record to the report's text without putting the text (which
+            # may hold personal data) into a record that can never be deleted.
+            "descriptionSha256": "0x" + hashlib.sha256(complaint.description.encode()).hexdigest(),
+        },
+    }
+    return append_record(
+        session, batch, org, event=event, event_type=COMPLAINT_EVENT_TYPE, event_time=now
+    )
+
+
+def erase_contact(session: Session, org: Organization, code: str) -> None:
+    """Forget the shopper's contact details (GDPR erasure); records never held them."""
+    complaint, _ = get_handled_complaint(session, org, code)
+    complaint.contact = None
+    session.flush()
+
+
+def _checked_evidence(session: Session, cited: list[str]) -> list[str]:
+    """Canonical 0x-hex digests of uploaded files; the record then commits to their bytes."""
+    try:
+        digests = [digest_from_hex(d) for d in cited]
+    except ValueError as e:
+        raise InvalidInput(str(e), field="evidence") from None
+    try:
+        require_files(session, digests)
+    except InvalidInput as e:
+        raise InvalidInput(e.detail, field="evidence") from None
+    return [digest_to_hex(d) for d in digests]

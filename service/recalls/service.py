@@ -1,0 +1,248 @@
+"""Recalls: flag batches and everything made from them, and anchor the recall in each history."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from service import notifications
+from service.custody.schemas import CustodyPeriod
+from service.custody.service import custody_chain
+from service.db.base import utcnow
+from service.db.models import Batch, Organization, OrgRole
+from service.errors import Forbidden, InvalidInput, NotFound
+from service.events.epcis import GS1_RESOLVER, format_offset, format_utc_ms
+from service.events.service import append_record
+from service.gs1 import digital_link
+from service.orgs.repository import OrgRepository
+from service.recalls.models import Recall, RecallBatch
+from service.recalls.repository import RecallRepository
+from service.recalls.schemas import RecallCreate, RecalledBatch, RecallRead
+from service.transformations.repository import TransformationRepository
+from service.transformations.schemas import TraceDirection
+from service.transformations.service import trace
+
+EVENT_TYPE = "recall"
+# Links only point to newer batches, so the graph is acyclic and finite; "any depth" is this.
+UNLIMITED_DEPTH = 2**31
+_MAY_RECALL_ANY = {OrgRole.inspector, OrgRole.admin}
+CSV_COLUMNS = [
+    "recall_id",
+    "severity",
+    "gtin",
+    "lot",
+    "product_name",
+    "quantity",
+    "unit",
+    "produced_at",
+    "direct",
+    "via",
+    "custodian_slug",
+    "custodian_name",
+    "from",
+    "until",
+    "location",
+]
+
+
+def create_recall(session: Session, org: Organization, data: RecallCreate) -> Recall:
+    """Recall the batches and, transitively, every batch made from them; checks come first,
+    so a refused recall writes nothing."""
+    reach = _reach(session, org, data.batch_ids)
+    batches = TransformationRepository(session).lock_batches(reach)
+    repo = RecallRepository(session)
+    recall = Recall(
+        severity=data.severity.value,
+        reason=data.reason,
+        instructions=data.instructions,
+        created_by_org_id=org.id,
+        created_at=utcnow(),
+    )
+    repo.add(recall)
+    entries = []
+    for batch_id, via in reach.items():
+        batch = batches[batch_id]
+        _flag(batch, recall)
+        record = append_record(
+            session,
+            batch,
+            org,
+            event=recall_event(recall, batch, via),
+            event_type=EVENT_TYPE,
+            event_time=recall.created_at,
+        )
+        entries.append(
+            RecallBatch(
+                recall_id=recall.id,
+                batch_id=batch.id,
+                direct=batch_id in data.batch_ids,
+                via=via,
+                record_id=record.id,
+            )
+        )
+    repo.add_batches(entries)
+    notifications.recall_issued(session, recall.id, recall.severity, list(batches.values()))
+    return recall
+
+
+def _reach(session: Session, org: Organization, batch_ids: Sequence[int]) -> dict[int, list[int]]:
+    """{affected batch id: via}, direct batches first in request order, then downstream ones
+    by hop count. A batch reachable several ways keeps the first (shortest) path found."""
+    found = TransformationRepository(session).lock_batches(batch_ids)
+    reach: dict[int, list[int]] = {}
+    for index, batch_id in enumerate(batch_ids):
+        batch = found.get(batch_id)
+        if batch is None:
+            raise InvalidInput(f"no batch {batch_id}", field=f"batch_ids.{index}")
+        if org.role not in _MAY_RECALL_ANY and batch.owner_org_id != org.id:
+            raise Forbidden(
+                f"only batch {batch_id}'s owner, an inspector or an admin may recall it"
+            )
+        reach[batch_id] = []
+    for batch_id in batch_ids:
+        for node_id, via in _downstream_paths(session, batch_id):
+            reach.setdefault(node_id, via)
+    return reach
+
+
+def _downstream_paths(session: Session, root_id: int) -> list[tuple[int, list[int]]]:
+    """Every batch made (at any depth) from ``root_id``, with the path that reached it; uses
+    the transformations trace so there is one traversal of batch_links in the code base."""
+    graph = trace(session, root_id, TraceDirection.downstream, UNLIMITED_DEPTH)
+    levels = {node.id: node.level for node in graph.nodes}
+    paths: dict[int, list[int]] = {root_id: []}
+    for node in sorted(graph.nodes, key=lambda n: (n.level, n.id)):
+        if node.id == root_id:
+            continue
+        # A parent one hop closer to the root has its path already (levels are processed in order).
+        parent = next(
+            e.from_
+            for e in graph.edges
+            if e.to == node.id and levels.get(e.from_) == node.level - 1
+        )
+        paths[node.id] = [*paths[parent], parent]
+    return [(batch_id, via) for batch_id, via in paths.items() if batch_id != root_id]
+
+
+def _flag(batch: Batch, recall: Recall) -> None:
+    """The consumer page's banner; the first recall's date stands, the latest words show."""
+    if batch.recalled_at is None:
+        batch.recalled_at = recall.created_at
+    batch.recall_reason = f"{recall.reason} — {recall.instructions}"
+
+
+def recall_event(recall: Recall, batch: Batch, via: list[int]) -> dict[str, Any]:
+    """EPCIS ObjectEvent: observed in holding, CBV 2.0 disposition ``recalled``."""
+    return {
+        "type": "ObjectEvent",
+        "eventTime": format_utc_ms(recall.created_at),
+        "eventTimeZoneOffset": format_offset(recall.created_at),
+        "action": "OBSERVE",
+        "bizStep": "holding",
+        "disposition": "recalled",
+        "quantityList": [
+            {
+                "epcClass": digital_link(GS1_RESOLVER, batch.gtin, batch.lot),
+                "quantity": batch.quantity,
+                "uom": batch.unit,
+            }
+        ],
+        "lp:recall": {
+            "recallId": recall.id,
+            "severity": recall.severity,
+            "reason": recall.reason,
+            "instructions": recall.instructions,
+            "direct": not via,
+            "via": via,
+        },
+    }
+
+
+@dataclass(frozen=True)
+class _Affected:
+    entry: RecallBatch
+    batch: Batch
+    product_name: str
+    record_n: int
+
+
+def _load(session: Session, recall_id: int) -> tuple[Recall, list[_Affected]]:
+    repo = RecallRepository(session)
+    recall = repo.get_by_id(recall_id)
+    if recall is None:
+        raise NotFound(f"no recall {recall_id}")
+    return recall, [_Affected(*row) for row in repo.list_batches(recall.id)]
+
+
+def recall_read(session: Session, recall_id: int) -> RecallRead:
+    recall, affected = _load(session, recall_id)
+    creator = OrgRepository(session).get_by_id(recall.created_by_org_id)
+    assert creator is not None
+    return RecallRead(
+        id=recall.id,
+        reason=recall.reason,
+        severity=recall.severity,
+        instructions=recall.instructions,
+        created_by=creator.slug,
+        created_at=recall.created_at,
+        batches=[
+            RecalledBatch(
+                batch_id=a.batch.id,
+                gtin=a.batch.gtin,
+                lot=a.batch.lot,
+                product_name=a.product_name,
+                direct=a.entry.direct,
+                via=a.entry.via,
+                record_n=a.record_n,
+                shipments=custody_chain(session, a.batch.id).handovers,
+            )
+            for a in affected
+        ],
+    )
+
+
+def export_csv(session: Session, recall_id: int) -> str:
+    """One row per affected batch and custodian period: who to call, about what, for when."""
+    recall, affected = _load(session, recall_id)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for a in affected:
+        for period in custody_chain(session, a.batch.id).periods:
+            writer.writerow(_csv_row(recall, a, period))
+    return out.getvalue()
+
+
+def _csv_row(recall: Recall, a: _Affected, period: CustodyPeriod) -> dict[str, Any]:
+    return {
+        "recall_id": recall.id,
+        "severity": recall.severity,
+        "gtin": a.batch.gtin,
+        "lot": a.batch.lot,
+        "product_name": _cell(a.product_name),
+        "quantity": f"{a.batch.quantity:.15g}",
+        "unit": a.batch.unit,
+        "produced_at": _iso(a.batch.produced_at),
+        "direct": "yes" if a.entry.direct else "no",
+        "via": " > ".join(str(i) for i in a.entry.via),
+        "custodian_slug": period.custodian.slug,
+        "custodian_name": _cell(period.custodian.name),
+        "from": _iso(period.since),
+        "until": _iso(period.until),
+        "location": _cell(period.location or ""),
+    }
+
+
+def _iso(moment: datetime | None) -> str:
+    return moment.isoformat() if moment is not None else ""
+
+
+def _cell(text: str) -> str:
+    """Free text a spreadsheet would run as a formula (CSV injection) gets a leading quote."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

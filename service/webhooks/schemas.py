@@ -1,0 +1,72 @@
+"""API models of the webhooks domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from service.webhooks.models import WebhookEvent
+
+# Plain http only to this machine: local receivers in tests and development. Anywhere else
+# the body and its signature would cross the network readable by anyone on the path.
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+class WebhookCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(max_length=2048, description="https:// (http:// only to localhost)")
+    events: list[str] = Field(min_length=1, max_length=len(WebhookEvent))
+
+    @field_validator("url")
+    @classmethod
+    def _https_only(cls, url: str) -> str:
+        parts = urlsplit(url)
+        if not parts.hostname:
+            raise ValueError("must be an absolute URL with a host")
+        if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOCAL_HOSTS):
+            return url
+        raise ValueError("must use https:// (http:// is allowed only for 127.0.0.1/localhost)")
+
+    @field_validator("events")
+    @classmethod
+    def _known_events(cls, events: list[str]) -> list[str]:
+        # Checked here, not with a Literal per item, so the error names `events` itself
+        # and lists what is allowed.
+        known = {e.value for e in WebhookEvent}
+        unknown = sorted(set(events) - known)
+        if unknown:
+            raise ValueError(f"unknown event type(s) {unknown}; known: {sorted(known)}")
+        return sorted(set(events))
+
+
+class WebhookRead(BaseModel):
+    id: int
+    url: str
+    events: list[str]
+    active: bool
+    created_at: datetime
+
+
+class WebhookCreated(WebhookRead):
+    secret: str = Field(description="0x hex of the 32-byte HMAC key; shown only in this response")
+
+
+class DeliveryRead(BaseModel):
+    id: int
+    event_id: str
+    event_type: str
+    status: str
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+    next_attempt_at: datetime
+    delivered_at: datetime | None
+    created_at: datetime
+
+
+class DeliveryList(BaseModel):
+    items: list[DeliveryRead]
+    next_cursor: int | None
