@@ -166,7 +166,7 @@ def test_report_a_problem(
 ) -> None:
     for page in open_page(browser, "zh-CN", (390, 844)):
         console = ConsoleLog(page)
-        page.goto(base_url + demo_batches["authentic"].path)
+        page.goto(base_url + demo_batches["pending"].path)
         page.locator("#category").select_option("damaged")
         page.locator("#description").fill("The tin was dented and the seal broken.")
         page.locator("form button[type=submit]").click()
