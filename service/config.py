@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     clone_threshold: int = Field(default=5, ge=1)
     clone_window_hours: float = Field(default=24.0, gt=0)
     complaints_per_source_per_hour: int = Field(default=5, ge=1)
+    # Complaint handling: days to a first response, and the quality-alert thresholds (a batch
+    # is held when BOTH the count and the rate per 1,000 units are reached in the window).
+    complaint_response_days: int = Field(default=7, ge=1)
+    quality_alert_window_days: int = Field(default=30, ge=1)
+    quality_alert_min_complaints: int = Field(default=3, ge=1)
+    quality_alert_per_1000: float = Field(default=5.0, ge=0)
     contract_artifact: Path = REPO_ROOT / "contracts" / "build" / "TraceAnchor.json"
 
     # The field CLI (`lotproof product/batch/event/...`): which server, with which key, and the

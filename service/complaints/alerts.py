@@ -1,11 +1,11 @@
 """Quality alerts: enough complaints on one batch put it on hold automatically.
 
-A batch is held when, within the last ``ALERT_WINDOW_DAYS``, it has at least
-``ALERT_MIN_COMPLAINTS`` complaints AND at least ``ALERT_PER_1000`` complaints per 1,000 units
-of its quantity. Both must hold: the count keeps one or two reports on a small lot from
-stopping it, the rate keeps a handful of reports on a huge lot from doing so. Complaints the
-handler rejected do not count. One threshold for every category for now (per-category
-thresholds can come later).
+A batch is held when, within the last ``LOTPROOF_QUALITY_ALERT_WINDOW_DAYS``, it has at least
+``LOTPROOF_QUALITY_ALERT_MIN_COMPLAINTS`` complaints AND at least
+``LOTPROOF_QUALITY_ALERT_PER_1000`` complaints per 1,000 units of its quantity. Both must hold:
+the count keeps one or two reports on a small lot from stopping it, the rate keeps a handful of
+reports on a huge lot from doing so. Complaints the handler rejected do not count. One
+threshold for every category for now (per-category thresholds can come later).
 
 The hold is set once: a batch already on hold (for this or any other reason) gets no new
 alert record. The "quality_alert" record states the numbers that triggered it.
@@ -19,16 +19,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from service.complaints.repository import ComplaintRepository
+from service.config import Settings
 from service.db.models import Batch, Record
 from service.events.epcis import GS1_RESOLVER, format_offset, format_utc_ms
 from service.events.service import append_record
 from service.gs1 import digital_link
 from service.orgs.repository import OrgRepository
 
-# TODO(settings): move to Settings (e.g. quality_alert_window_days, _min_complaints, _per_1000).
-ALERT_WINDOW_DAYS = 30
-ALERT_MIN_COMPLAINTS = 3
-ALERT_PER_1000 = 5.0
 ALERT_EVENT_TYPE = "quality_alert"
 
 
@@ -37,31 +34,34 @@ def per_1000(complaints: int, quantity: float) -> float:
     return complaints * 1000.0 / quantity if quantity > 0 else 0.0
 
 
-def evaluate_batch(session: Session, batch: Batch, now: datetime) -> Record | None:
+def evaluate_batch(
+    session: Session, settings: Settings, batch: Batch, now: datetime
+) -> Record | None:
     """Put ``batch`` on hold if its recent complaints cross the thresholds; the alert record."""
     if batch.on_hold_since is not None:
         return None
-    since = now - timedelta(days=ALERT_WINDOW_DAYS)
-    count = ComplaintRepository(session).count_for_batch_since(batch.id, since)
+    window = settings.quality_alert_window_days
+    count = ComplaintRepository(session).count_for_batch_since(
+        batch.id, now - timedelta(days=window)
+    )
     rate = per_1000(count, batch.quantity)
-    if count < ALERT_MIN_COMPLAINTS or rate < ALERT_PER_1000:
+    if count < settings.quality_alert_min_complaints or rate < settings.quality_alert_per_1000:
         return None
     batch.on_hold_since = now
     batch.hold_reason = (
-        f"quality alert: {count} complaints in {ALERT_WINDOW_DAYS} days "
-        f"({rate:.1f} per 1,000 units)"
+        f"quality alert: {count} complaints in {window} days ({rate:.1f} per 1,000 units)"
     )
-    return _record_alert(session, batch, count, rate, now)
-
-
-def _record_alert(session: Session, batch: Batch, count: int, rate: float, now: datetime) -> Record:
     alert: dict[str, Any] = {
-        "window_days": ALERT_WINDOW_DAYS,
+        "window_days": window,
         "complaints": count,
-        "threshold": ALERT_MIN_COMPLAINTS,
+        "threshold": settings.quality_alert_min_complaints,
         "per_1000": round(rate, 3),
-        "threshold_per_1000": ALERT_PER_1000,
+        "threshold_per_1000": settings.quality_alert_per_1000,
     }
+    return _record_alert(session, batch, alert, now)
+
+
+def _record_alert(session: Session, batch: Batch, alert: dict[str, Any], now: datetime) -> Record:
     event: dict[str, Any] = {
         "type": "ObjectEvent",
         "eventTime": format_utc_ms(now),

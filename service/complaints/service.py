@@ -72,14 +72,14 @@ def file_complaint(
         contact=(data.contact or "").strip() or None,
         source=source,
         created_at=now,
-        deadline_at=workflow.response_deadline(now),
+        deadline_at=workflow.response_deadline(now, settings.complaint_response_days),
     )
     repo.add(complaint)
     batch = BatchRepository(session).get_by_id(complaint.batch_id)
     assert batch is not None
     workflow.record_filed(session, batch, complaint, now)
     notifications.complaint_received(session, batch, complaint.code, complaint.category)
-    if alerts.evaluate_batch(session, batch, now) is not None:
+    if alerts.evaluate_batch(session, settings, batch, now) is not None:
         notifications.batch_on_hold(session, batch)
     session.flush()
     return complaint

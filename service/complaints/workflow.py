@@ -31,8 +31,6 @@ from service.files.service import require_files
 from service.hashing import digest_from_hex, digest_to_hex
 from service.orgs.repository import OrgRepository
 
-# TODO(settings): move to Settings as ``complaint_response_days``.
-RESPONSE_DEADLINE_DAYS = 7
 COMPLAINT_EVENT_TYPE = "complaint"
 FILED_REASON = "filed by a consumer"
 
@@ -46,8 +44,8 @@ TRANSITIONS: dict[ComplaintState, frozenset[ComplaintState]] = {
 }
 
 
-def response_deadline(created_at: datetime) -> datetime:
-    return created_at + timedelta(days=RESPONSE_DEADLINE_DAYS)
+def response_deadline(created_at: datetime, days: int) -> datetime:
+    return created_at + timedelta(days=days)
 
 
 def is_overdue(complaint: Complaint, now: datetime) -> bool:

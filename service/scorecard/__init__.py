@@ -1,0 +1,1 @@
+"""Supplier scorecards: a versioned, recomputable formula over anchored facts."""
