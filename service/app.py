@@ -41,6 +41,7 @@ from service.metrics import REGISTRY, monitor_exposition
 from service.middleware import BodySizeLimit, SecurityHeaders
 from service.products.endpoints import router as products_router
 from service.recalls.endpoints import router as recalls_router
+from service.scorecard.endpoints import router as scorecard_router
 from service.signatures.endpoints import router as signatures_router
 from service.transformations.endpoints import router as transformations_router
 from service.transformations.endpoints import trace_router
@@ -127,6 +128,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(complaints_workflow_router)
     app.include_router(recalls_router)
     app.include_router(webhooks_router)
+    app.include_router(scorecard_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _add_operational_routes(app)
     return app

@@ -91,12 +91,21 @@ def linear_fraction(value: float, full_at: float, zero_at: float) -> float:
     return (zero_at - value) / (zero_at - full_at)
 
 
-def inspection_pass_rate(results: dict[int, bool]) -> Component:
-    """``results``: record id -> passed, for verified inspection records only."""
+def inspection_pass_rate(results: dict[int, bool], *, not_counted: int = 0) -> Component:
+    """``results``: record id -> passed, for verified inspection records only.
+
+    ``not_counted``: inspection records in the window left out (not verified yet, redacted,
+    tampered or without a result), shown so a reader knows the rate is partial.
+    """
     passed = sum(1 for ok in results.values() if ok)
     total = len(results)
     rate = passed / total if total else None
-    inputs = {"inspections": total, "passed": passed, "failed": total - passed}
+    inputs = {
+        "inspections": total,
+        "passed": passed,
+        "failed": total - passed,
+        "not_counted": not_counted,
+    }
     fraction = 1.0 if rate is None else rate
     return _component("inspection_pass_rate", rate, fraction, inputs, record_ids=list(results))
 

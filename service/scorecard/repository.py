@@ -21,21 +21,22 @@ class ScorecardRepository:
     def get_org_by_id(self, org_id: int) -> Organization | None:
         return self.session.get(Organization, org_id)
 
-    def list_inspection_batches(self, org_id: int, start: datetime, end: datetime) -> list[Batch]:
-        """The org's batches with an inspection whose (anchored) event time is in the window."""
+    def list_inspections(
+        self, org_id: int, start: datetime, end: datetime
+    ) -> Sequence[Row[Record, Batch]]:
+        """Inspection records of the org's batches whose (anchored) event time is in the window."""
         query = (
-            select(Batch)
-            .join(Record, Record.batch_id == Batch.id)
+            select(Record, Batch)
+            .join(Batch, Batch.id == Record.batch_id)
             .where(
                 Batch.owner_org_id == org_id,
                 Record.event_type == INSPECTION,
                 Record.event_time >= start,
                 Record.event_time < end,
             )
-            .distinct()
-            .order_by(Batch.id)
+            .order_by(Record.id)
         )
-        return list(self.session.scalars(query))
+        return self.session.execute(query).all()
 
     def list_complaints(self, org_id: int, start: datetime, end: datetime) -> Sequence[Complaint]:
         query = (
