@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from service.anchoring.worker import AnchoringWorker
 from service.app import create_app
-from service.complaints.endpoints import get_now, workflow_router
+from service.complaints.endpoints import get_now
 from service.config import Settings
 from service.db.base import utcnow
 from service.db.engine import SessionFactory
@@ -47,7 +47,6 @@ def client(settings: Settings, clock: Clock) -> Iterator[TestClient]:
         update={"complaints_per_source_per_hour": 100, "trust_forwarded_for": True}
     )
     app = create_app(tuned)
-    app.include_router(workflow_router)  # until app.py includes it
     app.dependency_overrides[get_now] = clock
     with TestClient(app) as test_client:
         yield test_client

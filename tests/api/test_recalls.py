@@ -17,7 +17,6 @@ from service.app import create_app
 from service.config import Settings
 from service.db.engine import SessionFactory
 from service.db.models import Batch, OrgRole, Record
-from service.recalls.endpoints import router
 from service.recalls.models import Recall
 from tests.builders import (
     auth,
@@ -35,11 +34,7 @@ Chain = dict[str, Any]
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    """The real app plus the recalls router (until app.py includes it itself)."""
-    app = create_app(settings)
-    if "/api/v1/recalls" not in {getattr(route, "path", None) for route in app.routes}:
-        app.include_router(router)
-    with TestClient(app) as test_client:
+    with TestClient(create_app(settings)) as test_client:
         yield test_client
 
 

@@ -17,7 +17,6 @@ from service.complaints.endpoints import get_now
 from service.config import Settings
 from service.db.engine import SessionFactory
 from service.db.models import Organization, OrgRole, Record
-from service.scorecard.endpoints import router
 from tests.builders import auth, make_batch, make_org
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -41,7 +40,6 @@ def clock() -> Clock:
 @pytest.fixture
 def client(settings: Settings, clock: Clock) -> Iterator[TestClient]:
     app = create_app(settings.model_copy(update={"complaints_per_source_per_hour": 100}))
-    app.include_router(router)  # until app.py includes it
     app.dependency_overrides[get_now] = clock
     with TestClient(app) as test_client:
         yield test_client

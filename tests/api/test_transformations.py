@@ -16,7 +16,6 @@ from service.app import create_app
 from service.config import Settings
 from service.db.engine import SessionFactory
 from service.db.models import Batch, BatchLink, OrgRole, Record
-from service.transformations.endpoints import router, trace_router
 from tests.builders import (
     auth,
     event_body,
@@ -33,13 +32,7 @@ Chain = dict[str, Any]
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    """The real app plus the transformation routers (until app.py includes them itself)."""
-    app = create_app(settings)
-    paths = {getattr(route, "path", None) for route in app.routes}
-    if "/api/v1/transformations" not in paths:
-        app.include_router(router)
-        app.include_router(trace_router)
-    with TestClient(app) as test_client:
+    with TestClient(create_app(settings)) as test_client:
         yield test_client
 
 

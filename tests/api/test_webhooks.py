@@ -21,7 +21,6 @@ from service.db.base import utcnow
 from service.db.engine import SessionFactory
 from service.db.models import Organization
 from service.webhooks.dispatcher import WebhookDispatcher, verify_signature
-from service.webhooks.endpoints import router
 from service.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from service.webhooks.service import enqueue
 from tests.builders import auth, make_org
@@ -107,9 +106,7 @@ def closed_port_url() -> str:
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    app = create_app(settings)
-    app.include_router(router)
-    with TestClient(app) as test_client:
+    with TestClient(create_app(settings)) as test_client:
         yield test_client
 
 
