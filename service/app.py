@@ -22,6 +22,7 @@ from service.audit.monitor import latest_run
 from service.batches.endpoints import router as batches_router
 from service.complaints.endpoints import router as complaints_router
 from service.complaints.endpoints import workflow_router as complaints_workflow_router
+from service.complaints.overdue import watch_overdue
 from service.config import Settings
 from service.consumer.endpoints import router as consumer_router
 from service.consumer.page import CONTENT_SECURITY_POLICY, STATIC
@@ -84,6 +85,9 @@ def create_app(settings: Settings) -> FastAPI:
                 target=dispatcher.run_forever, args=(stop,), name="webhook-dispatcher", daemon=True
             )
             dispatcher_thread.start()
+            threading.Thread(
+                target=watch_overdue, args=(state.sessions, stop), name="overdue", daemon=True
+            ).start()
         try:
             yield
         finally:

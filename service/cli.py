@@ -20,6 +20,7 @@ from service.anchoring.worker import AnchoringWorker
 from service.app import create_app
 from service.audit.monitor import run_monitor
 from service.client.commands import client_app
+from service.complaints.overdue import watch_overdue
 from service.config import Settings
 from service.db import migrate
 from service.db.engine import SessionFactory, make_engine
@@ -92,6 +93,9 @@ def worker() -> None:
         dispatcher = WebhookDispatcher(sessions=sessions)
         threading.Thread(
             target=dispatcher.run_forever, args=(stop,), name="webhook-dispatcher", daemon=True
+        ).start()
+        threading.Thread(
+            target=watch_overdue, args=(sessions, stop), name="overdue", daemon=True
         ).start()
         AnchoringWorker(sessions=sessions, ledger=ledger, settings=settings).run_forever(stop)
 

@@ -229,6 +229,8 @@ class Complaint(Base):
     deadline_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     # The first transition out of "received": what the deadline is measured against.
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # When subscribers were told it is overdue (once per complaint).
+    overdue_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
 class ServiceSecret(Base):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from service.complaints.overdue import announce_overdue
 from service.db.engine import SessionFactory
-from service.db.models import OrgRole
+from service.db.models import Complaint, OrgRole
 from tests.builders import auth, event_body, make_batch, make_org, post_event
 
 EVENTS = ["batch.on_hold", "batch.released", "complaint.received", "recall.issued"]
@@ -68,3 +71,38 @@ class TestNotifications:
         }
         client.post("/api/v1/complaints", json=complaint)
         assert "complaint.received" not in delivered_types(client, other, subscription)
+
+
+class TestOverdueComplaints:
+    def test_announced_once_after_the_deadline(
+        self, client: TestClient, sessions: SessionFactory
+    ) -> None:
+        _, owner = make_org(sessions)
+        response = client.post(
+            "/api/v1/webhooks",
+            json={"url": "http://127.0.0.1:9/hook", "events": ["complaint.overdue"]},
+            headers=auth(owner),
+        )
+        subscription = response.json()["id"]
+        batch = make_batch(client, owner)
+        filed = client.post(
+            "/api/v1/complaints",
+            json={
+                "link": f"/01/{batch['gtin']}/10/{batch['lot']}",
+                "category": "damaged",
+                "description": "Crushed box.",
+            },
+        ).json()
+        with sessions.read() as session:
+            deadline = session.scalars(
+                select(Complaint.deadline_at).where(Complaint.code == filed["code"])
+            ).one()
+        with sessions.write() as session, session.begin():
+            announce_overdue(session, deadline)  # at the deadline: still on time
+        assert delivered_types(client, owner, subscription) == []
+        late = deadline + timedelta(seconds=1)
+        with sessions.write() as session, session.begin():
+            announce_overdue(session, late)
+        with sessions.write() as session, session.begin():
+            announce_overdue(session, late + timedelta(days=1))
+        assert delivered_types(client, owner, subscription) == ["complaint.overdue"]

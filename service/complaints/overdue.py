@@ -1,0 +1,57 @@
+"""Overdue complaints are announced once to the batch owner's webhook subscribers."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.db.base import utcnow
+from service.db.engine import SessionFactory
+from service.db.models import Batch, Complaint
+from service.webhooks.service import enqueue
+
+log = logging.getLogger(__name__)
+CHECK_EVERY_S = 60.0
+
+
+def announce_overdue(session: Session, now: datetime) -> int:
+    """Queue ``complaint.overdue`` for each complaint past its deadline without a response."""
+    query = (
+        select(Complaint, Batch)
+        .join(Batch, Batch.id == Complaint.batch_id)
+        .where(
+            Complaint.first_response_at.is_(None),
+            Complaint.deadline_at < now,
+            Complaint.overdue_notified_at.is_(None),
+        )
+        .order_by(Complaint.id)
+        .limit(500)
+    )
+    rows = session.execute(query).all()
+    for complaint, batch in rows:
+        payload = {
+            "code": complaint.code,
+            "batch_id": batch.id,
+            "gtin": batch.gtin,
+            "lot": batch.lot,
+            "deadline": complaint.deadline_at.isoformat(),
+        }
+        enqueue(session, "complaint.overdue", payload, org_ids=[batch.owner_org_id])
+        complaint.overdue_notified_at = now
+    session.flush()
+    return len(rows)
+
+
+def watch_overdue(sessions: SessionFactory, stop: threading.Event) -> None:
+    """Check every minute; runs beside the webhook dispatcher."""
+    while not stop.is_set():
+        try:
+            with sessions.write() as session, session.begin():
+                announce_overdue(session, utcnow())
+        except Exception:  # a failed check must not end the loop; the next one retries
+            log.exception("overdue complaint check failed")
+        stop.wait(CHECK_EVERY_S)
