@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -76,6 +77,13 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @property
+    def rpc_endpoint(self) -> str:
+        """The RPC URL without path, query or credentials: hosted RPC URLs embed API keys, and
+        this is the form that may appear in logs, /readyz and error messages."""
+        parts = urlsplit(self.rpc_url)
+        return f"{parts.scheme}://{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}"
 
     @property
     def is_dev(self) -> bool:

@@ -73,7 +73,7 @@ def ensure_deployment(session: Session, ledger: Ledger, settings: Settings) -> D
     identity = ledger.identity()
     if settings.chain_id is not None and identity.chain_id != settings.chain_id:
         raise DeploymentError(
-            f"RPC {settings.rpc_url} serves chain {identity.chain_id}, "
+            f"RPC {settings.rpc_endpoint} serves chain {identity.chain_id}, "
             f"but LOTPROOF_CHAIN_ID is {settings.chain_id}"
         )
     active = AnchorRepository(session).get_active_deployment()

@@ -88,7 +88,7 @@ class AnchoringWorker:
 
     def _report(self, error: LedgerError | DeploymentError) -> None:
         if isinstance(error, LedgerUnavailable):
-            self.health.set("unreachable", f"{self.settings.rpc_url}: {error}")
+            self.health.set("unreachable", f"{self.settings.rpc_endpoint}: {error}")
         elif isinstance(error, ChainReset):
             self.health.set("reset", str(error))
         elif isinstance(error, DeploymentError):

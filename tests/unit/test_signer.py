@@ -49,3 +49,10 @@ class TestLoadSigner:
         wrong = Settings(env="prod", anchor_keystore=path, anchor_keystore_password="nope")
         with pytest.raises(SignerConfigError):
             load_signer(wrong)
+
+
+class TestRpcEndpointIsSafeToLog:
+    def test_api_keys_in_rpc_urls_are_dropped(self) -> None:
+        settings = Settings(rpc_url="https://user:pw@mainnet.example.io:8443/v3/SECRETKEY?k=1")
+        assert settings.rpc_endpoint == "https://mainnet.example.io:8443"
+        assert Settings(rpc_url="http://127.0.0.1:8545").rpc_endpoint == "http://127.0.0.1:8545"
