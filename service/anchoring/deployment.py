@@ -68,8 +68,15 @@ def record_deployment(
     return deployment
 
 
-def ensure_deployment(session: Session, ledger: Ledger, settings: Settings) -> Deployment:
-    """The active deployment, checked against the chain; deploys one in dev mode if none."""
+def ensure_deployment(
+    session: Session, ledger: Ledger, settings: Settings, *, may_write: bool = True
+) -> Deployment | None:
+    """The active deployment, checked against the chain; deploys one in dev mode if none.
+
+    With ``may_write=False`` it returns None where a deployment row would have to be written,
+    so the common case runs in a read transaction: on SQLite a write transaction held across
+    these RPC calls would stall every API write while the chain is slow or down.
+    """
     identity = ledger.identity()
     if settings.chain_id is not None and identity.chain_id != settings.chain_id:
         raise DeploymentError(
@@ -78,6 +85,9 @@ def ensure_deployment(session: Session, ledger: Ledger, settings: Settings) -> D
         )
     active = AnchorRepository(session).get_active_deployment()
     wanted = settings.contract_address
+    needs_row = active is None or bool(wanted and active.address.lower() != wanted.lower())
+    if needs_row and not may_write:
+        return None
     if wanted and (active is None or active.address.lower() != wanted.lower()):
         if not ledger.has_contract(wanted):
             raise DeploymentError(f"no contract code at LOTPROOF_CONTRACT_ADDRESS {wanted}")
@@ -103,12 +113,10 @@ def ensure_deployment(session: Session, ledger: Ledger, settings: Settings) -> D
     return active
 
 
-def observe_deployment(session: Session, ledger: Ledger) -> None:
+def observe_deployment(session: Session, ledger: Ledger, settings: Settings) -> None:
     """Read-only check of the active deployment, for instances that do not anchor themselves."""
-    active = AnchorRepository(session).get_active_deployment()
-    if active is None:
+    if ensure_deployment(session, ledger, settings, may_write=False) is None:
         raise DeploymentError("no contract deployed yet (the anchoring worker deploys it)")
-    check_deployment(active, ledger.identity(), ledger)
 
 
 def check_deployment(deployment: Deployment, identity: ChainIdentity, ledger: Ledger) -> None:

@@ -74,7 +74,7 @@ class AnchoringWorker:
         """Update ``health`` from the chain without writing anything."""
         try:
             with self.sessions.read() as session:
-                observe_deployment(session, self.ledger)
+                observe_deployment(session, self.ledger, self.settings)
             self.health.head_block = self.ledger.block_number()
             self.health.set("ok", "contract present, chain unchanged")
         except (LedgerError, DeploymentError) as e:
@@ -109,8 +109,13 @@ class AnchoringWorker:
         return total
 
     def _check_chain(self) -> None:
-        with self.sessions.write() as session, session.begin():
-            self._deployment_id = ensure_deployment(session, self.ledger, self.settings).id
+        with self.sessions.read() as session:
+            active = ensure_deployment(session, self.ledger, self.settings, may_write=False)
+        if active is None:  # first start, or a newly configured contract: record it
+            with self.sessions.write() as session, session.begin():
+                active = ensure_deployment(session, self.ledger, self.settings)
+        assert active is not None
+        self._deployment_id = active.id
         self.health.head_block = self.ledger.block_number()
         self.health.set("ok", "contract present, chain unchanged")
 
@@ -184,7 +189,7 @@ class AnchoringWorker:
         on_chain = self.ledger.find_anchor(root)
         if on_chain is not None:
             if status == AnchorStatus.sent:
-                self._record_on_chain(anchor_id, on_chain)
+                self._record_on_chain(anchor_id, on_chain, tx_hash)
             return self._finalize(anchor_id, on_chain)
         outcome = self.ledger.tx_outcome(tx_hash) if tx_hash else TxOutcome.unknown
         if outcome == TxOutcome.reverted:
@@ -194,17 +199,22 @@ class AnchoringWorker:
             return self._settle(anchor_id, may_resend=False)
         return False
 
-    def _record_on_chain(self, anchor_id: int, on_chain: OnChainAnchor) -> None:
+    def _landed_tx(self, tx_hash: str | None, on_chain: OnChainAnchor) -> str | None:
+        """The transaction that anchored the root: ours, or an earlier send of the same root."""
+        if tx_hash is not None and self.ledger.tx_outcome(tx_hash) == TxOutcome.succeeded:
+            return tx_hash
+        return self.ledger.anchor_tx_hash(on_chain) or tx_hash
+
+    def _record_on_chain(
+        self, anchor_id: int, on_chain: OnChainAnchor, tx_hash: str | None
+    ) -> None:
+        # Chain calls happen before the write transaction: on SQLite it locks out every writer.
+        landed = self._landed_tx(tx_hash, on_chain)
         with self.sessions.write() as session, session.begin():
             repo = AnchorRepository(session)
             anchor = session.get(Anchor, anchor_id)
             assert anchor is not None
-            if (
-                anchor.tx_hash is None
-                or self.ledger.tx_outcome(anchor.tx_hash) != TxOutcome.succeeded
-            ):
-                # An earlier send of the same root is the one that landed.
-                anchor.tx_hash = self.ledger.anchor_tx_hash(on_chain) or anchor.tx_hash
+            anchor.tx_hash = landed
             anchor.status = AnchorStatus.anchored
             anchor.chain_index = on_chain.index
             anchor.block_number = on_chain.block_number
