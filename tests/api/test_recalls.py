@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -13,8 +12,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from service.anchoring.worker import AnchoringWorker
-from service.app import create_app
-from service.config import Settings
 from service.db.engine import SessionFactory
 from service.db.models import Batch, OrgRole, Record
 from service.recalls.models import Recall
@@ -30,12 +27,6 @@ from tests.builders import (
 )
 
 Chain = dict[str, Any]
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
 
 
 def transform(client: TestClient, key: str, input_id: int) -> dict[str, Any]:

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from service.anchoring.worker import AnchoringWorker
-from service.app import create_app
-from service.config import Settings
 from service.db.engine import SessionFactory
 from service.db.models import Batch, BatchLink, OrgRole, Record
 from tests.builders import (
@@ -28,12 +24,6 @@ from tests.builders import (
 )
 
 Chain = dict[str, Any]
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
 
 
 def output(client: TestClient, key: str, quantity: float = 500, **fields: Any) -> dict[str, Any]:

@@ -15,8 +15,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from service.app import create_app
-from service.config import Settings
 from service.db.base import utcnow
 from service.db.engine import SessionFactory
 from service.db.models import Organization
@@ -102,12 +100,6 @@ def closed_port_url() -> str:
     port = server.server_address[1]
     server.server_close()
     return f"http://127.0.0.1:{port}/hooks"
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
 
 
 @pytest.fixture
