@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -16,8 +17,10 @@ from service.db.models import IdempotentRequest, Organization
 from service.errors import InvalidInput
 
 
-def request_fingerprint(method: str, path: str, body: BaseModel) -> bytes:
-    return hashlib.sha256(f"{method} {path}\n{body.model_dump_json()}".encode()).digest()
+def request_fingerprint(request: Request, body: BaseModel) -> bytes:
+    """What makes two requests "the same" for a key: method, path and the validated body."""
+    text = f"{request.method} {request.url.path}\n{body.model_dump_json()}"
+    return hashlib.sha256(text.encode()).digest()
 
 
 def run_idempotent(
@@ -25,13 +28,15 @@ def run_idempotent(
     *,
     org: Organization,
     key: str | None,
-    fingerprint: bytes,
+    request: Request,
+    body: BaseModel,
     status_code: int,
     produce: Callable[[], BaseModel],
 ) -> JSONResponse:
     """Run ``produce`` once per (org, key); replay its stored response afterwards."""
     if key is None:
         return JSONResponse(produce().model_dump(mode="json"), status_code=status_code)
+    fingerprint = request_fingerprint(request, body)
     query = select(IdempotentRequest).where(
         IdempotentRequest.org_id == org.id, IdempotentRequest.key == key
     )
@@ -42,9 +47,9 @@ def run_idempotent(
                 "this Idempotency-Key was already used for a different request",
                 field="Idempotency-Key",
             )
-        body: Any = json.loads(previous.response_body)
+        replay: Any = json.loads(previous.response_body)
         return JSONResponse(
-            body, status_code=previous.status_code, headers={"Idempotent-Replayed": "true"}
+            replay, status_code=previous.status_code, headers={"Idempotent-Replayed": "true"}
         )
     payload = produce().model_dump(mode="json")
     session.add(

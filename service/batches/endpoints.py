@@ -10,7 +10,7 @@ from service.batches.qr import qr_png, qr_svg
 from service.batches.schemas import BatchCreate, BatchRead
 from service.deps import CurrentOrg, CurrentSettings, DbSession, IdempotencyKey
 from service.gs1 import digital_link
-from service.idempotency import request_fingerprint, run_idempotent
+from service.idempotency import run_idempotent
 from service.labels.sheet import Label, render_label_sheet
 
 router = APIRouter(prefix="/api/v1/batches", tags=["batches"])
@@ -33,7 +33,8 @@ def create_batch(
         session,
         org=org,
         key=idempotency_key,
-        fingerprint=request_fingerprint("POST", request.url.path, body),
+        request=request,
+        body=body,
         status_code=201,
         produce=produce,
     )

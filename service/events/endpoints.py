@@ -7,7 +7,7 @@ from service.deps import CurrentOrg, DbSession, IdempotencyKey
 from service.events import service
 from service.events.bulk import BulkEvents, BulkRecorded, record_bulk
 from service.events.schemas import EventCreate, EventRead
-from service.idempotency import request_fingerprint, run_idempotent
+from service.idempotency import run_idempotent
 
 router = APIRouter(prefix="/api/v1/batches", tags=["events"])
 
@@ -25,7 +25,8 @@ def record_event(
         session,
         org=org,
         key=idempotency_key,
-        fingerprint=request_fingerprint("POST", request.url.path, body),
+        request=request,
+        body=body,
         status_code=201,
         produce=lambda: service.event_read(service.record_event(session, org, batch_id, body)),
     )
@@ -50,7 +51,8 @@ def record_events_bulk(
         session,
         org=org,
         key=idempotency_key,
-        fingerprint=request_fingerprint("POST", request.url.path, body),
+        request=request,
+        body=body,
         status_code=201,
         produce=produce,
     )

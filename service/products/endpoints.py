@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from service.deps import CurrentOrg, DbSession, IdempotencyKey
-from service.idempotency import request_fingerprint, run_idempotent
+from service.idempotency import run_idempotent
 from service.products import service
 from service.products.schemas import ProductCreate, ProductRead
 
@@ -23,7 +23,8 @@ def create_product(
         session,
         org=org,
         key=idempotency_key,
-        fingerprint=request_fingerprint("POST", request.url.path, body),
+        request=request,
+        body=body,
         status_code=201,
         produce=lambda: ProductRead.model_validate(service.create_product(session, org, body)),
     )

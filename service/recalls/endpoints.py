@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from service.deps import CurrentOrg, DbSession, IdempotencyKey
-from service.idempotency import request_fingerprint, run_idempotent
+from service.idempotency import run_idempotent
 from service.recalls import service
 from service.recalls.schemas import RecallCreate, RecallRead
 
@@ -29,7 +29,8 @@ def create_recall(
         session,
         org=org,
         key=idempotency_key,
-        fingerprint=request_fingerprint("POST", request.url.path, body),
+        request=request,
+        body=body,
         status_code=201,
         produce=produce,
     )

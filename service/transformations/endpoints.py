@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from service.deps import CurrentOrg, CurrentSettings, DbSession, IdempotencyKey
-from service.idempotency import request_fingerprint, run_idempotent
+from service.idempotency import run_idempotent
 from service.transformations import service
 from service.transformations.schemas import (
     TraceDirection,
@@ -39,7 +39,8 @@ def create_transformation(
         session,
         org=org,
         key=idempotency_key,
-        fingerprint=request_fingerprint("POST", request.url.path, body),
+        request=request,
+        body=body,
         status_code=201,
         produce=produce,
     )

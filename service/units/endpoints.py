@@ -8,7 +8,7 @@ from pydantic import RootModel
 
 from service.deps import CurrentOrg, CurrentSettings, DbSession, IdempotencyKey
 from service.errors import NotFound
-from service.idempotency import request_fingerprint, run_idempotent
+from service.idempotency import run_idempotent
 from service.labels.sheet import render_label_sheet
 from service.units import service
 from service.units.schemas import SerialsCreate, UnitList, UnitRead
@@ -34,7 +34,8 @@ def commission_serials(
         session,
         org=org,
         key=idempotency_key,
-        fingerprint=request_fingerprint("POST", request.url.path, body),
+        request=request,
+        body=body,
         status_code=201,
         produce=produce,
     )
