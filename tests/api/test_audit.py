@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,10 @@ def trail(client: TestClient, sessions: SessionFactory, worker: AnchoringWorker)
     ]
     worker.tick()
     events.append(post_event(client, key, batch["id"], event_body("packing", hours=9)))
+    # Confirmations come from the chain head this instance's watcher last saw: wait for it.
+    deadline = time.monotonic() + 15
+    while client.get("/readyz").status_code != 200 and time.monotonic() < deadline:
+        time.sleep(0.1)
     return {"batch": batch, "key": key, "events": events}
 
 
