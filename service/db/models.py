@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Float,
     ForeignKey,
     Integer,
@@ -52,6 +53,13 @@ class Organization(Base):
     role: Mapped[str] = mapped_column(String(16))
     # When set, the organisation's records are expected to carry its EIP-712 signature.
     require_signatures: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The organisation's own history (record format v2: certificates, suspensions), chained
+    # like a batch's and updated under the organisation's row lock.
+    record_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    head_digest: Mapped[bytes | None] = mapped_column(LargeBinary(32), default=None)
+    # Set by an admin: the organisation's keys stop writing and its pages say so.
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    suspension_reason: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -75,6 +83,8 @@ class Product(Base):
     gtin: Mapped[str] = mapped_column(String(14), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text, default=None)
+    # Names a row of `categories`: which certificates its supplier needs, alert thresholds.
+    category: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -110,11 +120,21 @@ class Batch(Base):
 
 
 class Record(Base):
+    """One hashed record of a batch's history (format v1) or an organisation's (format v2)."""
+
     __tablename__ = "records"
-    __table_args__ = (UniqueConstraint("batch_id", "n", name="uq_records_batch_id_n"),)
+    __table_args__ = (
+        UniqueConstraint("batch_id", "n", name="uq_records_batch_id_n"),
+        UniqueConstraint("subject_org_id", "n", name="uq_records_subject_org_id_n"),
+        CheckConstraint("(batch_id IS NULL) <> (subject_org_id IS NULL)", name="one_subject"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
+    # Exactly one of the two is set: whose history this record belongs to.
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True)
+    subject_org_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id"), default=None, index=True
+    )
     n: Mapped[int] = mapped_column(Integer)
     event_type: Mapped[str] = mapped_column(String(32))
     event_time: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -19,3 +19,8 @@ class RecordRepository:
     def list_by_batch(self, batch_id: int) -> Sequence[Record]:
         query = select(Record).where(Record.batch_id == batch_id).order_by(Record.n)
         return self.session.scalars(query).all()
+
+    def list_by_org(self, org_id: int) -> Sequence[Record]:
+        """An organisation's own history (format v2 records), in order."""
+        query = select(Record).where(Record.subject_org_id == org_id).order_by(Record.n)
+        return self.session.scalars(query).all()

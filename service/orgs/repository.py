@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service.db.models import ApiKey, Organization
@@ -25,6 +25,24 @@ class OrgRepository:
     def get_active_key_by_prefix(self, prefix: str) -> ApiKey | None:
         query = select(ApiKey).where(ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None))
         return self.session.scalars(query).first()
+
+    def reserve_next_record(self, org_id: int) -> tuple[int, bytes | None]:
+        """Lock the organisation row and take its next record number: (n, previous digest).
+
+        The same serialisation as a batch's (``BatchRepository.reserve_next_record``).
+        """
+        row = self.session.execute(
+            update(Organization)
+            .where(Organization.id == org_id)
+            .values(record_count=Organization.record_count + 1)
+            .returning(Organization.record_count, Organization.head_digest)
+        ).one()
+        return int(row[0]) - 1, row[1]
+
+    def set_head(self, org_id: int, digest: bytes) -> None:
+        self.session.execute(
+            update(Organization).where(Organization.id == org_id).values(head_digest=digest)
+        )
 
     def add(self, row: Organization | ApiKey) -> None:
         self.session.add(row)

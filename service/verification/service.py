@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from service.anchoring.repository import AnchorRepository
-from service.db.models import Anchor, AnchorStatus, Batch, Record
+from service.db.models import Anchor, AnchorStatus, Batch, Organization, Record
 from service.events.repository import RecordRepository
 from service.hashing import digest_from_hex, digest_to_hex, record_digest
 from service.merkle import verify_proof
@@ -29,10 +30,33 @@ from service.verification.schemas import (
 
 
 def verify_batch(session: Session, batch: Batch) -> BatchVerification:
+    """A batch's history: format v1 records naming the batch."""
     records = RecordRepository(session).list_by_batch(batch.id)
+    subject = _Subject("batch", {"gtin": batch.gtin, "lot": batch.lot}, "batch")
+    return _verify_history(session, subject, records)
+
+
+def verify_org(session: Session, org: Organization) -> BatchVerification:
+    """An organisation's own history: format v2 records naming it as their subject."""
+    records = RecordRepository(session).list_by_org(org.id)
+    return _verify_history(session, _Subject("subject", {"org": org.slug}, "organisation"), records)
+
+
+@dataclass(frozen=True)
+class _Subject:
+    """Whose history is checked: every record must carry ``{key: value}``."""
+
+    key: str
+    value: dict[str, Any]
+    noun: str
+
+
+def _verify_history(
+    session: Session, subject: _Subject, records: Sequence[Record]
+) -> BatchVerification:
     anchor_ids = [r.anchor_id for r in records if r.anchor_id is not None]
     anchors = AnchorRepository(session).get_by_ids(anchor_ids)
-    results, chain_problems = _verify_chain(batch, records, anchors)
+    results, chain_problems = _verify_chain(subject, records, anchors)
     attach_signatures(session, records, results)
     return BatchVerification(
         verdict=batch_verdict(results), records=results, chain_problems=chain_problems
@@ -49,7 +73,7 @@ def batch_verdict(results: Sequence[RecordVerification]) -> BatchVerdict:
 
 
 def _verify_chain(
-    batch: Batch, records: Sequence[Record], anchors: dict[int, Anchor]
+    subject: _Subject, records: Sequence[Record], anchors: dict[int, Anchor]
 ) -> tuple[list[RecordVerification], list[str]]:
     results: list[RecordVerification] = []
     chain_problems: list[str] = []
@@ -58,7 +82,7 @@ def _verify_chain(
     for expected_n, record in enumerate(records):
         content, digest, problem = _recompute(record)
         if problem is None:
-            problem = _chain_problem(batch, content, expected_n, record.n, prev, prev_tampered)
+            problem = _chain_problem(subject, content, expected_n, record.n, prev, prev_tampered)
             if problem is not None:
                 chain_problems.append(f"n={record.n}: {problem}")
         anchor = anchors.get(record.anchor_id) if record.anchor_id is not None else None
@@ -81,7 +105,7 @@ def _recompute(record: Record) -> tuple[dict[str, Any], bytes, str | None]:
 
 
 def _chain_problem(
-    batch: Batch,
+    subject: _Subject,
     content: dict[str, Any],
     expected_n: int,
     n: int,
@@ -92,8 +116,8 @@ def _chain_problem(
         return None if n == expected_n else f"record numbering broken at n={expected_n}"
     if n != expected_n or content.get("n") != n:
         return f"record numbering broken at n={expected_n} (a record is missing or moved)"
-    if content.get("batch") != {"gtin": batch.gtin, "lot": batch.lot}:
-        return "record names a different batch"
+    if content.get(subject.key) != subject.value:
+        return f"record names a different {subject.noun}"
     # After an altered record its successor's link cannot match; the successor is judged on
     # its own proof, so only the altered record is reported.
     expected_prev = None if prev is None else digest_to_hex(prev)
