@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
@@ -20,6 +21,9 @@ from service.anchoring.worker import AnchoringWorker
 from service.audit.endpoints import router as audit_router
 from service.audit.monitor import latest_run
 from service.batches.endpoints import router as batches_router
+from service.categories.endpoints import router as categories_router
+from service.certificates.endpoints import orgs_router as org_certificates_router
+from service.certificates.endpoints import router as certificates_router
 from service.complaints.endpoints import router as complaints_router
 from service.complaints.endpoints import workflow_router as complaints_workflow_router
 from service.complaints.overdue import watch_overdue
@@ -40,9 +44,11 @@ from service.inspections.endpoints import router as inspections_router
 from service.ledger.factory import build_ledger
 from service.metrics import REGISTRY, monitor_exposition
 from service.middleware import BodySizeLimit, SecurityHeaders
+from service.orgs.endpoints import router as orgs_router
 from service.products.endpoints import router as products_router
 from service.recalls.endpoints import router as recalls_router
 from service.scorecard.endpoints import router as scorecard_router
+from service.scorecard.summary import ScoreCache
 from service.signatures.endpoints import router as signatures_router
 from service.transformations.endpoints import router as transformations_router
 from service.transformations.endpoints import trace_router
@@ -63,6 +69,7 @@ def create_app(settings: Settings) -> FastAPI:
             sessions=SessionFactory(engine),
             health=ChainHealth(),
             files=build_file_store(settings),
+            scores=ScoreCache(timedelta(seconds=settings.scorecard_page_ttl_s)),
         )
         app.state.lotproof = state
         stop = threading.Event()
@@ -86,7 +93,10 @@ def create_app(settings: Settings) -> FastAPI:
             )
             dispatcher_thread.start()
             threading.Thread(
-                target=watch_overdue, args=(state.sessions, stop), name="overdue", daemon=True
+                target=watch_overdue,
+                args=(state.sessions, stop, settings),
+                name="overdue",
+                daemon=True,
             ).start()
         try:
             yield
@@ -133,6 +143,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(recalls_router)
     app.include_router(webhooks_router)
     app.include_router(scorecard_router)
+    app.include_router(categories_router)
+    app.include_router(org_certificates_router)
+    app.include_router(certificates_router)
+    app.include_router(orgs_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _add_operational_routes(app)
     return app

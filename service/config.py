@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     quality_alert_window_days: int = Field(default=30, ge=1)
     quality_alert_min_complaints: int = Field(default=3, ge=1)
     quality_alert_per_1000: float = Field(default=5.0, ge=0)
+    # Subscribers hear of a certificate this many days before its last valid day (once).
+    certificate_expiry_notice_days: int = Field(default=30, ge=1)
+    # A consumer page may show a supplier's score computed up to this many seconds ago
+    # (a full scorecard re-verifies many records: too slow for every scan).
+    scorecard_page_ttl_s: float = Field(default=60.0, ge=0)
     contract_artifact: Path = REPO_ROOT / "contracts" / "build" / "TraceAnchor.json"
 
     # The field CLI (`lotproof product/batch/event/...`): which server, with which key, and the

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -13,9 +13,10 @@ from service.anchoring.deployment import ChainHealth
 from service.config import Settings
 from service.db.engine import SessionFactory
 from service.db.models import Organization
-from service.errors import Unauthorized
+from service.errors import Forbidden, Unauthorized
 from service.files.storage import FileStore
 from service.orgs.service import authenticate
+from service.scorecard.summary import ScoreCache
 
 _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -28,6 +29,7 @@ class AppState:
     sessions: SessionFactory
     health: ChainHealth
     files: FileStore | None = None  # built once by the lifespan (an S3 client is costly)
+    scores: ScoreCache = field(default_factory=ScoreCache)  # consumer pages' score summaries
 
 
 def get_state(request: Request) -> AppState:
@@ -70,6 +72,7 @@ State = Annotated[AppState, Depends(get_state)]
 
 
 def get_current_org(
+    request: Request,
     session: DbSession,
     authorization: Annotated[str | None, Header()] = None,
 ) -> Organization:
@@ -78,7 +81,14 @@ def get_current_org(
     scheme, _, key = authorization.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise Unauthorized("Authorization must be 'Bearer <API key>'")
-    return authenticate(session, key.strip())
+    org = authenticate(session, key.strip())
+    # Checked here, for every write route at once, so no new route can forget it.
+    if org.suspended_at is not None and request.method not in _READ_METHODS:
+        raise Forbidden(
+            f"organisation '{org.slug}' is suspended since {org.suspended_at:%Y-%m-%d}"
+            f" ({org.suspension_reason}); its keys cannot write until an admin lifts it"
+        )
+    return org
 
 
 CurrentOrg = Annotated[Organization, Depends(get_current_org)]

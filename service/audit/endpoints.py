@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from service.audit import service
 from service.audit.redaction import redact_record
-from service.audit.schemas import AuditPage, Bundle, RedactionCreate
+from service.audit.schemas import AuditPage, Bundle, OrgAuditPage, RedactionCreate
 from service.deps import CurrentOrg, DbSession, State
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
@@ -23,6 +23,19 @@ def get_audit_trail(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AuditPage:
     return service.audit_page(session, org, batch_id, state.health, cursor=cursor, limit=limit)
+
+
+@router.get("/orgs/{org_id}/audit", response_model=OrgAuditPage)
+def get_org_audit_trail(
+    org_id: int,
+    org: CurrentOrg,
+    session: DbSession,
+    state: State,
+    cursor: Annotated[int | None, Query(ge=0, description="n of the last record seen")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> OrgAuditPage:
+    """An organisation's certificates and suspensions, each record with its verdict."""
+    return service.org_audit_page(session, org, org_id, state.health, cursor=cursor, limit=limit)
 
 
 @router.get("/batches/{batch_id}/audit/bundle", response_model=Bundle)

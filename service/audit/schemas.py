@@ -53,6 +53,17 @@ class AuditPage(BaseModel):
     next_cursor: int | None
 
 
+class OrgAuditPage(BaseModel):
+    """An organisation's own history (record format v2), like a batch's audit trail."""
+
+    org_id: int
+    slug: str
+    verdict: BatchVerdict
+    chain_check: ChainCheck
+    items: list[AuditRecord]
+    next_cursor: int | None
+
+
 class BundleRecord(BaseModel):
     n: int
     record: dict[str, Any] | None

@@ -20,17 +20,18 @@ from service.audit.schemas import (
     BundleBatch,
     BundleRecord,
     ChainCheck,
+    OrgAuditPage,
 )
 from service.batches.service import get_batch
 from service.db.base import utcnow
 from service.db.models import Anchor, AnchorStatus, Batch, Organization, OrgRole, Record
-from service.errors import Forbidden
+from service.errors import Forbidden, NotFound
 from service.events.repository import RecordRepository
 from service.hashing import digest_to_hex
 from service.orgs.repository import OrgRepository
 from service.products.repository import ProductRepository
 from service.verification.schemas import BatchVerification, RecordVerification
-from service.verification.service import verify_batch
+from service.verification.service import verify_batch, verify_org
 
 
 def get_auditable_batch(session: Session, org: Organization, batch_id: int) -> Batch:
@@ -52,19 +53,48 @@ def _content(record: Record) -> dict[str, Any] | None:
 
 
 class _Trail:
-    """A batch's records, their verification and their anchors, loaded once."""
+    """A history's records (a batch's or an organisation's), their verification and anchors."""
 
-    def __init__(self, session: Session, batch: Batch) -> None:
-        self.records: Sequence[Record] = RecordRepository(session).list_by_batch(batch.id)
-        self.verification: BatchVerification = verify_batch(session, batch)
+    def __init__(
+        self, session: Session, records: Sequence[Record], verification: BatchVerification
+    ) -> None:
+        self.records = records
+        self.verification = verification
         ids = [r.anchor_id for r in self.records if r.anchor_id is not None]
         self.anchors: dict[int, Anchor] = AnchorRepository(session).get_by_ids(ids)
+
+    @classmethod
+    def of_batch(cls, session: Session, batch: Batch) -> _Trail:
+        records = RecordRepository(session).list_by_batch(batch.id)
+        return cls(session, records, verify_batch(session, batch))
+
+    @classmethod
+    def of_org(cls, session: Session, org: Organization) -> _Trail:
+        records = RecordRepository(session).list_by_org(org.id)
+        return cls(session, records, verify_org(session, org))
 
     def rows(self) -> list[tuple[Record, RecordVerification, Anchor | None]]:
         return [
             (r, v, self.anchors.get(r.anchor_id) if r.anchor_id is not None else None)
             for r, v in zip(self.records, self.verification.records, strict=True)
         ]
+
+    def chain_check(self) -> ChainCheck:
+        problems = self.verification.chain_problems
+        return ChainCheck(
+            continuous=not any("numbering" in p for p in problems),
+            links_ok=not any("link" in p for p in problems),
+            problems=problems,
+        )
+
+    def page(
+        self, health: ChainHealth, cursor: int | None, limit: int
+    ) -> tuple[list[AuditRecord], int | None]:
+        """Records after ``cursor`` (an n), at most ``limit``, and the next cursor."""
+        rows = [row for row in self.rows() if cursor is None or row[0].n > cursor]
+        page = rows[:limit]
+        items = [_audit_record(r, v, a, health) for r, v, a in page]
+        return items, page[-1][0].n if len(rows) > limit else None
 
 
 def audit_page(
@@ -77,22 +107,43 @@ def audit_page(
     limit: int,
 ) -> AuditPage:
     batch = get_auditable_batch(session, org, batch_id)
-    trail = _Trail(session, batch)
-    rows = [row for row in trail.rows() if cursor is None or row[0].n > cursor]
-    page = rows[:limit]
-    problems = trail.verification.chain_problems
+    trail = _Trail.of_batch(session, batch)
+    items, next_cursor = trail.page(health, cursor, limit)
     return AuditPage(
         batch_id=batch.id,
         gtin=batch.gtin,
         lot=batch.lot,
         verdict=trail.verification.verdict,
-        chain_check=ChainCheck(
-            continuous=not any("numbering" in p for p in problems),
-            links_ok=not any("link" in p for p in problems),
-            problems=problems,
-        ),
-        items=[_audit_record(r, v, a, health) for r, v, a in page],
-        next_cursor=page[-1][0].n if len(rows) > limit else None,
+        chain_check=trail.chain_check(),
+        items=items,
+        next_cursor=next_cursor,
+    )
+
+
+def org_audit_page(
+    session: Session,
+    viewer: Organization,
+    org_id: int,
+    health: ChainHealth,
+    *,
+    cursor: int | None,
+    limit: int,
+) -> OrgAuditPage:
+    """An organisation's own history (certificates, suspensions) with verdicts."""
+    if viewer.role not in (OrgRole.inspector, OrgRole.admin) and viewer.id != org_id:
+        raise Forbidden("an organisation's trail is for inspectors, admins and itself")
+    org = OrgRepository(session).get_by_id(org_id)
+    if org is None:
+        raise NotFound(f"no organisation {org_id}")
+    trail = _Trail.of_org(session, org)
+    items, next_cursor = trail.page(health, cursor, limit)
+    return OrgAuditPage(
+        org_id=org.id,
+        slug=org.slug,
+        verdict=trail.verification.verdict,
+        chain_check=trail.chain_check(),
+        items=items,
+        next_cursor=next_cursor,
     )
 
 
@@ -134,7 +185,7 @@ def _audit_anchor(anchor: Anchor, health: ChainHealth) -> AuditAnchor:
 def build_bundle(session: Session, org: Organization, batch_id: int) -> Bundle:
     """The self-contained proof bundle of DESIGN's inspector workflow (lotproof-bundle/1)."""
     batch = get_auditable_batch(session, org, batch_id)
-    return _bundle(session, batch, _Trail(session, batch))
+    return _bundle(session, batch, _Trail.of_batch(session, batch))
 
 
 def _bundle(session: Session, batch: Batch, trail: _Trail) -> Bundle:
@@ -191,7 +242,7 @@ def audit_report_pdf(
     session: Session, org: Organization, batch_id: int, health: ChainHealth
 ) -> bytes:
     batch = get_auditable_batch(session, org, batch_id)
-    trail = _Trail(session, batch)
+    trail = _Trail.of_batch(session, batch)
     items = [_audit_record(r, v, a, health) for r, v, a in trail.rows()]
     return render_audit_report(
         _bundle(session, batch, trail), items, trail.verification.verdict.value

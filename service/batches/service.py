@@ -6,6 +6,9 @@ from sqlalchemy.orm import Session
 
 from service.batches.repository import BatchRepository
 from service.batches.schemas import BatchCreate, BatchRead
+from service.certificates.service import require_certificates
+from service.certificates.validity import utc_day
+from service.db.base import utcnow
 from service.db.models import Batch, Organization
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.gs1 import digital_link
@@ -20,6 +23,7 @@ def create_batch(session: Session, org: Organization, data: BatchCreate) -> Batc
         raise InvalidInput(f"no product with GTIN {data.gtin}; register it first", field="gtin")
     if product.owner_org_id != org.id:
         raise Forbidden("only the product's owner may create its batches")
+    require_certificates(session, org, product, utc_day(utcnow()))
     repo = BatchRepository(session)
     if repo.get_by_gtin_lot(data.gtin, data.lot) is not None:
         raise Conflict(f"lot {data.lot} of GTIN {data.gtin} already exists", field="lot")

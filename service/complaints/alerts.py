@@ -4,8 +4,9 @@ A batch is held when, within the last ``LOTPROOF_QUALITY_ALERT_WINDOW_DAYS``, it
 ``LOTPROOF_QUALITY_ALERT_MIN_COMPLAINTS`` complaints AND at least
 ``LOTPROOF_QUALITY_ALERT_PER_1000`` complaints per 1,000 units of its quantity. Both must hold:
 the count keeps one or two reports on a small lot from stopping it, the rate keeps a handful of
-reports on a huge lot from doing so. Complaints the handler rejected do not count. One
-threshold for every category for now (per-category thresholds can come later).
+reports on a huge lot from doing so. Complaints the handler rejected do not count. A product
+category (``PUT /api/v1/categories/{name}``) may set its own thresholds, each of the three
+separately; what it leaves unset comes from the settings above.
 
 The hold is set once: a batch already on hold (for this or any other reason) gets no new
 alert record. The "quality_alert" record states the numbers that triggered it.
@@ -18,6 +19,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from service.categories.models import Category
+from service.categories.repository import CategoryRepository
+from service.categories.service import alert_thresholds
 from service.complaints.repository import ComplaintRepository
 from service.config import Settings
 from service.db.models import Batch, Record
@@ -25,6 +29,7 @@ from service.events.epcis import GS1_RESOLVER, format_offset, format_utc_ms
 from service.events.service import append_record
 from service.gs1 import digital_link
 from service.orgs.repository import OrgRepository
+from service.products.repository import ProductRepository
 
 ALERT_EVENT_TYPE = "quality_alert"
 
@@ -40,12 +45,14 @@ def evaluate_batch(
     """Put ``batch`` on hold if its recent complaints cross the thresholds; the alert record."""
     if batch.on_hold_since is not None:
         return None
-    window = settings.quality_alert_window_days
+    category = _category(session, batch)
+    limits = alert_thresholds(settings, category)
+    window = limits.window_days
     count = ComplaintRepository(session).count_for_batch_since(
         batch.id, now - timedelta(days=window)
     )
     rate = per_1000(count, batch.quantity)
-    if count < settings.quality_alert_min_complaints or rate < settings.quality_alert_per_1000:
+    if count < limits.min_complaints or rate < limits.per_1000:
         return None
     batch.on_hold_since = now
     batch.hold_reason = (
@@ -54,11 +61,19 @@ def evaluate_batch(
     alert: dict[str, Any] = {
         "window_days": window,
         "complaints": count,
-        "threshold": settings.quality_alert_min_complaints,
+        "threshold": limits.min_complaints,
         "per_1000": round(rate, 3),
-        "threshold_per_1000": settings.quality_alert_per_1000,
+        "threshold_per_1000": limits.per_1000,
+        "category": category.name if category is not None else None,
     }
     return _record_alert(session, batch, alert, now)
+
+
+def _category(session: Session, batch: Batch) -> Category | None:
+    product = ProductRepository(session).get_by_id(batch.product_id)
+    if product is None or product.category is None:
+        return None
+    return CategoryRepository(session).get_by_name(product.category)
 
 
 def _record_alert(session: Session, batch: Batch, alert: dict[str, Any], now: datetime) -> Record:

@@ -1,4 +1,5 @@
-"""Overdue complaints are announced once to the batch owner's webhook subscribers."""
+"""Overdue complaints are announced once to the batch owner's webhook subscribers; the same
+minute loop announces certificates about to expire."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.certificates.expiry import announce_expiring
+from service.config import Settings
 from service.db.base import utcnow
 from service.db.engine import SessionFactory
 from service.db.models import Batch, Complaint
@@ -46,7 +49,7 @@ def announce_overdue(session: Session, now: datetime) -> int:
     return len(rows)
 
 
-def watch_overdue(sessions: SessionFactory, stop: threading.Event) -> None:
+def watch_overdue(sessions: SessionFactory, stop: threading.Event, settings: Settings) -> None:
     """Check every minute; runs beside the webhook dispatcher."""
     while not stop.is_set():
         try:
@@ -54,4 +57,9 @@ def watch_overdue(sessions: SessionFactory, stop: threading.Event) -> None:
                 announce_overdue(session, utcnow())
         except Exception:  # a failed check must not end the loop; the next one retries
             log.exception("overdue complaint check failed")
+        try:
+            with sessions.write() as session, session.begin():
+                announce_expiring(session, utcnow(), settings.certificate_expiry_notice_days)
+        except Exception:  # independent of the complaint check: one failing spares the other
+            log.exception("expiring certificate check failed")
         stop.wait(CHECK_EVERY_S)

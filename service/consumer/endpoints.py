@@ -66,6 +66,7 @@ def resolve_digital_link(
             state.settings,
             state.health,
             key,
+            scores=state.scores,
             address=client_address(request),
             user_agent=request.headers.get("user-agent"),
         )
@@ -92,8 +93,12 @@ def _link_type_body(facts: BatchFacts, link_type: str) -> dict[str, Any]:
             "hold_reason": facts.batch.hold_reason,
         }
     if link_type == "gs1:certificationInfo":
-        # Supplier certificates arrive with quality management; until then an honest empty list.
-        return {"supplier": facts.batch.supplier, "certificates": []}
+        supplier = facts.supplier
+        return {
+            "supplier": supplier.name,
+            "suspended": supplier.suspended,
+            "certificates": [c.model_dump(mode="json") for c in supplier.certificates],
+        }
     return facts.model_dump(mode="json")  # gs1:traceability and any other type
 
 

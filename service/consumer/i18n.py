@@ -81,6 +81,24 @@ _MESSAGES: dict[str, dict[str, str]] = {
     "event.transformation": {"en": "Transformed", "zh-CN": "加工"},
     "inspection.pass": {"en": "Result: passed", "zh-CN": "结果：合格"},
     "inspection.fail": {"en": "Result: failed", "zh-CN": "结果：不合格"},
+    "banner.supplier_suspended": {
+        "en": "The platform suspended this supplier on {date}: {reason}",
+        "zh-CN": "平台已于 {date} 暂停该供应商的资格：{reason}",
+    },
+    "supplier.title": {"en": "About the supplier", "zh-CN": "供应商信息"},
+    "supplier.certificates": {"en": "Valid certificates", "zh-CN": "有效资质证书"},
+    "supplier.no_certificates": {
+        "en": "No valid certificate on record.",
+        "zh-CN": "暂无有效的资质证书记录。",
+    },
+    "supplier.certificate": {
+        "en": "{type}: no. {number}, issued by {issuer}, valid until {valid_to}",
+        "zh-CN": "{type}：编号 {number}，发证机构 {issuer}，有效期至 {valid_to}",
+    },
+    "supplier.score": {
+        "en": "Quality score {score} / 100 ({start} to {end}), computed from sealed records.",
+        "zh-CN": "质量评分 {score} / 100（{start} 至 {end}），依据已封存的记录计算。",
+    },
     "unit.scans": {
         "en": "This code has been scanned {count} times since {first}.",
         "zh-CN": "此码自 {first} 起已被扫描 {count} 次。",

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel
 
-from service.verification.schemas import BatchVerdict, RecordVerification
+from service.verification.schemas import BatchVerdict, RecordVerdict, RecordVerification
 
 
 class PublicBatch(BaseModel):
@@ -38,6 +38,37 @@ class Flags(BaseModel):
     suspect_clone: bool
 
 
+class PublicCertificate(BaseModel):
+    """A supplier certificate valid today, with the verdict of its record."""
+
+    type: str
+    issuer: str
+    number: str
+    valid_from: date
+    valid_to: date
+    verdict: RecordVerdict
+    digest: str
+
+
+class ScoreSummary(BaseModel):
+    formula: str
+    score: float
+    window_from: datetime
+    window_to: datetime
+
+
+class PublicSupplier(BaseModel):
+    name: str
+    slug: str
+    suspended: bool
+    suspended_since: datetime | None
+    suspension_reason: str | None
+    # The verdict over the supplier's own history (certificates, suspensions).
+    history_verdict: BatchVerdict
+    certificates: list[PublicCertificate]
+    scorecard: ScoreSummary
+
+
 class ChainStatus(BaseModel):
     state: str
     message: str
@@ -50,5 +81,6 @@ class BatchFacts(BaseModel):
     flags: Flags
     batch: PublicBatch
     unit: PublicUnit | None
+    supplier: PublicSupplier
     records: list[RecordVerification]
     chain: ChainStatus

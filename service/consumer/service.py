@@ -8,11 +8,14 @@ from service.anchoring.deployment import ChainHealth
 from service.batches.repository import BatchRepository
 from service.config import Settings
 from service.consumer.schemas import BatchFacts, ChainStatus, Flags, PublicBatch, PublicUnit
+from service.consumer.supplier import supplier_facts
+from service.db.base import utcnow
 from service.db.models import Batch, Unit
 from service.errors import NotFound
 from service.gs1 import LinkKey, digital_link
 from service.orgs.repository import OrgRepository
 from service.products.repository import ProductRepository
+from service.scorecard.summary import ScoreCache
 from service.units.repository import UnitRepository
 from service.units.scans import record_scan
 from service.verification.service import verify_batch
@@ -43,17 +46,23 @@ def resolve_link(
     health: ChainHealth,
     key: LinkKey,
     *,
+    scores: ScoreCache,
     address: str | None,
     user_agent: str | None,
 ) -> BatchFacts:
     batch, unit = find_target(session, key)
     if unit is not None:
         record_scan(session, settings, unit, address=address, user_agent=user_agent)
-    return batch_facts(session, settings, health, batch, unit)
+    return batch_facts(session, settings, health, batch, unit, scores)
 
 
 def batch_facts(
-    session: Session, settings: Settings, health: ChainHealth, batch: Batch, unit: Unit | None
+    session: Session,
+    settings: Settings,
+    health: ChainHealth,
+    batch: Batch,
+    unit: Unit | None,
+    scores: ScoreCache,
 ) -> BatchFacts:
     product = ProductRepository(session).get_by_id(batch.product_id)
     owner = OrgRepository(session).get_by_id(batch.owner_org_id)
@@ -87,6 +96,7 @@ def batch_facts(
             hold_reason=batch.hold_reason,
         ),
         unit=public_unit,
+        supplier=supplier_facts(session, owner, scores, utcnow()),
         records=verification.records,
         chain=ChainStatus(state=health.state, message=health.message),
     )

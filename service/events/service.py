@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from service import notifications
 from service.batches.repository import BatchRepository
+from service.certificates.service import require_certificates
+from service.certificates.validity import utc_day
 from service.custody.rules import apply_handover, check_may_record
 from service.db.base import utcnow
 from service.db.models import Batch, Organization, Record, RecordStatus
@@ -22,6 +24,7 @@ from service.hashing import build_record, digest_from_hex, digest_to_hex, record
 from service.hashing.v1 import canonical_bytes
 from service.inspections.decisions import apply_decision, evaluate, release
 from service.metrics import RECORDS_RECORDED
+from service.products.repository import ProductRepository
 
 
 def record_event(session: Session, org: Organization, batch_id: int, data: EventCreate) -> Record:
@@ -30,6 +33,9 @@ def record_event(session: Session, org: Organization, batch_id: int, data: Event
     if batch is None:
         raise NotFound(f"no batch {batch_id}")
     handover = check_may_record(session, org, batch, data)
+    if data.type == EventType.shipping and batch.owner_org_id == org.id:
+        # Only the owner's own shipments are gated: a carrier moving the lot on is not.
+        _require_owner_certificates(session, org, batch)
     require_evidence(session, data.details)
     inspection = evaluate(data.sampling) if data.sampling is not None else None
     event = object_event(
@@ -57,6 +63,12 @@ def record_event(session: Session, org: Organization, batch_id: int, data: Event
         release(batch)
     _announce_hold_change(session, batch, was_held)
     return record
+
+
+def _require_owner_certificates(session: Session, org: Organization, batch: Batch) -> None:
+    product = ProductRepository(session).get_by_id(batch.product_id)
+    assert product is not None
+    require_certificates(session, org, product, utc_day(utcnow()))
 
 
 def _announce_hold_change(session: Session, batch: Batch, was_held: bool) -> None:

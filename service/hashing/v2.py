@@ -1,4 +1,4 @@
-"""Record format version 2: records of an *organisation's* history. ``digest = sha256(JCS(record))``.
+"""Record format version 2, an *organisation's* history: ``digest = sha256(JCS(record))``.
 
 Version 1 (``v1.py``, frozen) is scoped to a batch: ``"batch": {"gtin", "lot"}``. Facts about
 an organisation itself (a qualification certificate, a suspension by the platform) belong to

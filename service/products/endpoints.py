@@ -6,7 +6,7 @@ from fastapi.responses import JSONResponse
 from service.deps import CurrentOrg, DbSession, IdempotencyKey
 from service.idempotency import run_idempotent
 from service.products import service
-from service.products.schemas import ProductCreate, ProductRead
+from service.products.schemas import ProductCategoryPut, ProductCreate, ProductRead
 
 router = APIRouter(prefix="/api/v1/products", tags=["products"])
 
@@ -33,3 +33,12 @@ def create_product(
 @router.get("/{product_id}", response_model=ProductRead)
 def get_product(product_id: int, session: DbSession) -> ProductRead:
     return ProductRead.model_validate(service.get_product(session, product_id))
+
+
+@router.put("/{product_id}/category", response_model=ProductRead)
+def set_product_category(
+    product_id: int, body: ProductCategoryPut, org: CurrentOrg, session: DbSession
+) -> ProductRead:
+    """Admins file a product under a category; its certificate rules and alert thresholds
+    apply to the product's batches from then on."""
+    return ProductRead.model_validate(service.set_category(session, org, product_id, body.category))

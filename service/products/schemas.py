@@ -16,6 +16,17 @@ class ProductCreate(BaseModel):
     gtin: Gtin
     name: str = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=4000)
+    # Names a category an admin set up (GET /api/v1/categories): its certificate rules and
+    # quality-alert thresholds then apply to the product's batches.
+    category: str | None = Field(default=None, min_length=1, max_length=64, examples=["tea"])
+
+
+class ProductCategoryPut(BaseModel):
+    """An admin files a product under a category (or none): its rules apply from then on."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    category: str | None = Field(min_length=1, max_length=64, examples=["tea"])
 
 
 class ProductRead(BaseModel):
@@ -25,4 +36,5 @@ class ProductRead(BaseModel):
     gtin: str
     name: str
     description: str | None
+    category: str | None
     created_at: datetime

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from service.db.base import utcnow
 from service.deps import CurrentOrg, DbSession
 from service.scorecard import service
-from service.scorecard.schemas import ScorecardRead
+from service.scorecard.schemas import FormulaName, ScorecardRead
 
 router = APIRouter(prefix="/api/v1/orgs", tags=["scorecard"])
 
@@ -28,8 +28,10 @@ def get_scorecard(
     now: Annotated[datetime, Depends(get_now)],
     start: Annotated[datetime | None, Query(alias="from")] = None,
     end: Annotated[datetime | None, Query(alias="to")] = None,
+    formula_name: Annotated[FormulaName, Query(alias="formula")] = FormulaName.v2,
 ) -> ScorecardRead:
-    """The formula (``lotproof-scorecard/1``) over the window, with the ids behind each part."""
+    """The formula (default ``lotproof-scorecard/2``) over the window, with the ids behind
+    each part. ``?formula=lotproof-scorecard/1`` recomputes a score of the earlier formula."""
     org = service.get_scorecard_org(session, viewer, org_id)
     window_start, window_end = service.resolve_window(start, end, now)
-    return service.build_scorecard(session, org, window_start, window_end)
+    return service.build_scorecard(session, org, window_start, window_end, formula_name.value)

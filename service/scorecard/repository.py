@@ -8,7 +8,9 @@ from datetime import datetime
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
-from service.db.models import Batch, Complaint, Organization, Record
+from service.categories.models import Category
+from service.certificates.models import Certificate
+from service.db.models import Batch, Complaint, Organization, Product, Record
 from service.recalls.models import Recall, RecallBatch
 
 INSPECTION = "inspection"
@@ -75,5 +77,24 @@ class ScorecardRepository:
                 Recall.created_at < end,
             )
             .order_by(RecallBatch.id)
+        )
+        return self.session.execute(query).all()
+
+    def list_required_certificate_types(self, org_id: int) -> set[str]:
+        """Every type a category of the org's products requires (today's configuration)."""
+        query = (
+            select(Category.required_certificates)
+            .join(Product, Product.category == Category.name)
+            .where(Product.owner_org_id == org_id)
+        )
+        return {t for types in self.session.scalars(query).all() for t in types}
+
+    def list_certificates(self, org_id: int) -> Sequence[Row[Certificate, int]]:
+        """(certificate, n of its record in the org's history), oldest first."""
+        query = (
+            select(Certificate, Record.n)
+            .join(Record, Record.id == Certificate.record_id)
+            .where(Certificate.org_id == org_id)
+            .order_by(Certificate.id)
         )
         return self.session.execute(query).all()

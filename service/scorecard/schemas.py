@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+
+class FormulaName(StrEnum):
+    v1 = "lotproof-scorecard/1"
+    v2 = "lotproof-scorecard/2"
 
 
 class ScorecardWindow(BaseModel):

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from service.certificates.validity import utc_day
 from service.db.models import Batch, Complaint, Organization, OrgRole, Record
 from service.errors import Forbidden, InvalidInput, NotFound
 from service.scorecard import formula
 from service.scorecard.repository import ScorecardRepository
 from service.scorecard.schemas import ScorecardComponent, ScorecardRead, ScorecardWindow
 from service.verification.schemas import RecordVerdict
-from service.verification.service import verify_batch
+from service.verification.service import verify_batch, verify_org
 
 DEFAULT_WINDOW = timedelta(days=90)
 _SEES_EVERY_SUPPLIER = {OrgRole.inspector, OrgRole.admin}
@@ -49,31 +50,66 @@ def get_scorecard_org(session: Session, viewer: Organization, org_id: int) -> Or
 
 
 def build_scorecard(
-    session: Session, org: Organization, start: datetime, end: datetime
+    session: Session,
+    org: Organization,
+    start: datetime,
+    end: datetime,
+    formula_name: str = formula.FORMULA,
 ) -> ScorecardRead:
+    weights = formula.FORMULAS[formula_name]
     repo = ScorecardRepository(session)
     complaints = repo.list_complaints(org.id, start, end)
     quantities = repo.list_batch_quantities(org.id, start, end, {c.batch_id for c in complaints})
     recalls = repo.list_recalls(org.id, start, end)
     components = [
-        _inspection_component(session, repo.list_inspections(org.id, start, end)),
-        formula.complaints_per_1000([c.code for c in complaints], sum(q for _, q in quantities)),
-        formula.median_first_response(_response_hours(complaints, end)),
-        formula.answered_on_time(_on_time(complaints, end)),
-        formula.recalls([r for r, _ in recalls], [rec for _, rec in recalls]),
-        formula.certificate_validity(),
+        _inspection_component(session, repo.list_inspections(org.id, start, end), weights),
+        formula.complaints_per_1000(
+            [c.code for c in complaints], sum(q for _, q in quantities), weights=weights
+        ),
+        formula.median_first_response(_response_hours(complaints, end), weights=weights),
+        formula.answered_on_time(_on_time(complaints, end), weights=weights),
+        formula.recalls([r for r, _ in recalls], [rec for _, rec in recalls], weights=weights),
+        formula.certificate_validity()
+        if formula_name == formula.FORMULA_V1
+        else _certificate_component(session, org, start, end),
     ]
     return ScorecardRead(
         org=org.slug,
-        formula=formula.FORMULA,
+        formula=formula_name,
         window=ScorecardWindow.model_validate({"from": start, "to": end}),
         score=formula.total_score(components),
         components=[ScorecardComponent(**asdict(c)) for c in components],
     )
 
 
+def _certificate_component(
+    session: Session, org: Organization, start: datetime, end: datetime
+) -> formula.Component:
+    """Certificates count only when their record in the org's history is verified."""
+    repo = ScorecardRepository(session)
+    verified = {
+        r.n for r in verify_org(session, org).records if r.verdict == RecordVerdict.verified
+    }
+    facts = [
+        formula.CertificateFact(
+            record_id=cert.record_id,
+            type=cert.type,
+            valid_from=cert.valid_from,
+            valid_to=cert.valid_to,
+            revoked_on=utc_day(cert.revoked_at) if cert.revoked_at is not None else None,
+        )
+        for cert, n in repo.list_certificates(org.id)
+        if n in verified
+    ]
+    required = sorted(repo.list_required_certificate_types(org.id))
+    measured_from = max(start, org.created_at)
+    return formula.certificate_coverage(required, facts, measured_from, end)
+
+
 def _inspection_component(
-    session: Session, inspections: Sequence[tuple[Record, Batch]]
+    session: Session,
+    inspections: Sequence[tuple[Record, Batch]],
+    weights: Mapping[str, float],
 ) -> formula.Component:
     """Only records whose verdict is ``verified`` count: facts the chain vouches for."""
     by_batch: dict[int, list[Record]] = defaultdict(list)
@@ -91,7 +127,8 @@ def _inspection_component(
                 continue
             if verdict.inspection_result in ("pass", "fail"):
                 results[record.id] = verdict.inspection_result == "pass"
-    return formula.inspection_pass_rate(results, not_counted=len(inspections) - len(results))
+    not_counted = len(inspections) - len(results)
+    return formula.inspection_pass_rate(results, not_counted=not_counted, weights=weights)
 
 
 def _answered_by(complaint: Complaint, end: datetime) -> datetime | None:

@@ -111,7 +111,9 @@ class TestScorecard:
     def test_score_matches_the_formula_by_hand(
         self, client: TestClient, supplier: dict[str, Any]
     ) -> None:
-        response = scorecard(client, supplier["key"], supplier["id"])
+        response = scorecard(
+            client, supplier["key"], supplier["id"], formula="lotproof-scorecard/1"
+        )
         assert response.status_code == 200, response.text
         body = response.json()
         assert (body["org"], body["formula"]) == (supplier["slug"], "lotproof-scorecard/1")
@@ -134,6 +136,33 @@ class TestScorecard:
         assert parts["median_first_response_h"]["value"] == 48.0
         assert parts["complaints_per_1000"]["complaint_ids"] == [supplier["code"]]
         assert parts["certificate_validity"]["value"] is None
+
+    def test_version_2_is_the_default_and_weighs_certificates(
+        self, client: TestClient, supplier: dict[str, Any]
+    ) -> None:
+        v1 = scorecard(client, supplier["key"], supplier["id"], formula="lotproof-scorecard/1")
+        response = scorecard(client, supplier["key"], supplier["id"])
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["formula"] == "lotproof-scorecard/2"
+        parts, old = by_name(body), by_name(v1.json())
+        assert parts["inspection_pass_rate"]["points"] == round(35 * 2 / 3, 2)
+        # No category of this supplier requires a certificate: nothing measured, full points.
+        certificates = parts["certificate_validity"]
+        assert (certificates["value"], certificates["weight"], certificates["points"]) == (
+            None,
+            5,
+            5.0,
+        )
+        assert certificates["inputs"]["required"] == []
+        for name in ("complaints_per_1000", "median_first_response_h", "answered_on_time"):
+            assert parts[name]["points"] == old[name]["points"]
+        assert body["score"] == round(sum(c["points"] for c in body["components"]), 1)
+
+    def test_unknown_formula_is_422(self, client: TestClient, supplier: dict[str, Any]) -> None:
+        response = scorecard(client, supplier["key"], supplier["id"], formula="mine/9")
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "formula"
 
     def test_pass_rate_recomputes_from_the_listed_records(
         self, client: TestClient, sessions: SessionFactory, supplier: dict[str, Any]

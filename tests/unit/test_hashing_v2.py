@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,7 @@ def test_golden_vector_digest_and_canonical_form(vector: dict[str, Any]) -> None
 
 
 def test_vectors_chain_by_prev() -> None:
-    for earlier, later in zip(VECTORS, VECTORS[1:], strict=False):
+    for earlier, later in itertools.pairwise(VECTORS):
         assert later["record"]["prev"] == earlier["digest"]
         assert later["record"]["n"] == earlier["record"]["n"] + 1
 

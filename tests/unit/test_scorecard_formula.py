@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+from typing import Any
+
 import pytest
 
 from service.scorecard import formula
@@ -108,3 +111,62 @@ class TestDeterminism:
     def test_score_is_the_rounded_sum_of_points(self) -> None:
         scorecard = full_scorecard()
         assert formula.total_score(scorecard) == round(sum(c.points for c in scorecard), 1)
+
+
+class TestVersion2:
+    START = datetime(2026, 1, 1, tzinfo=UTC)
+    END = datetime(2026, 1, 11, tzinfo=UTC)  # a 10-day window
+
+    def cert(self, record_id: int, type_: str, start: date, end: date, **kw: Any) -> Any:
+        return formula.CertificateFact(record_id, type_, start, end, **kw)
+
+    def test_v2_weights_sum_to_100_and_v1_is_unchanged(self) -> None:
+        assert sum(formula.WEIGHTS_V2.values()) == 100
+        assert formula.WEIGHTS["inspection_pass_rate"] == 40
+        assert formula.WEIGHTS["certificate_validity"] == 0
+        assert formula.FORMULAS[formula.FORMULA_V1] is formula.WEIGHTS
+
+    def test_nothing_required_measures_nothing(self) -> None:
+        component = formula.certificate_coverage([], [], self.START, self.END)
+        assert (component.value, component.points) == (None, 5.0)
+
+    def test_a_missing_certificate_scores_zero(self) -> None:
+        component = formula.certificate_coverage(["iso-9001"], [], self.START, self.END)
+        assert (component.value, component.points) == (0.0, 0.0)
+
+    def test_coverage_counts_valid_to_as_a_whole_day(self) -> None:
+        # Valid 2026-01-01 .. 2026-01-05 inclusive: 5 of 10 days.
+        cert = self.cert(1, "iso-9001", date(2025, 6, 1), date(2026, 1, 5))
+        component = formula.certificate_coverage(["iso-9001"], [cert], self.START, self.END)
+        assert component.value == 0.5 and component.points == 2.5
+        assert component.record_ids == [1]
+
+    def test_overlapping_certificates_are_not_counted_twice(self) -> None:
+        certs = [
+            self.cert(1, "iso-9001", date(2026, 1, 1), date(2026, 1, 6)),
+            self.cert(2, "iso-9001", date(2026, 1, 4), date(2026, 1, 8)),
+        ]
+        component = formula.certificate_coverage(["iso-9001"], certs, self.START, self.END)
+        assert component.value == 0.8
+
+    def test_revocation_ends_coverage_on_its_day(self) -> None:
+        cert = self.cert(
+            1, "iso-9001", date(2025, 1, 1), date(2030, 1, 1), revoked_on=date(2026, 1, 3)
+        )
+        component = formula.certificate_coverage(["iso-9001"], [cert], self.START, self.END)
+        assert component.value == 0.2
+
+    def test_types_are_averaged_and_other_types_ignored(self) -> None:
+        certs = [
+            self.cert(1, "iso-9001", date(2025, 1, 1), date(2030, 1, 1)),
+            self.cert(2, "other", date(2025, 1, 1), date(2030, 1, 1)),
+        ]
+        required = ["iso-9001", "licence", "iso-9001"]
+        component = formula.certificate_coverage(required, certs, self.START, self.END)
+        assert component.value == 0.5
+        assert component.inputs["coverage"] == {"iso-9001": 1.0, "licence": 0.0}
+        assert component.record_ids == [1]
+
+    def test_an_org_created_after_the_window_measures_nothing(self) -> None:
+        component = formula.certificate_coverage(["iso-9001"], [], self.END, self.END)
+        assert component.value is None

@@ -1,0 +1,288 @@
+"""Qualification certificates: recorded in the organisation's anchored history, revoked the
+same way, read back with their status on a given day, and required by product categories."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from service.categories.repository import CategoryRepository
+from service.certificates.models import Certificate
+from service.certificates.repository import CertificateRepository
+from service.certificates.schemas import (
+    CertificateCreate,
+    CertificateList,
+    CertificateRead,
+    CertificateRevoke,
+    ExpiringList,
+    RecordRef,
+)
+from service.certificates.validity import CertificateStatus, certificate_status, utc_day
+from service.db.models import Organization, OrgRole, Product, Record
+from service.errors import Conflict, Forbidden, InvalidInput, NotFound
+from service.files.service import require_files
+from service.hashing import digest_from_hex, digest_to_hex
+from service.orgs.history import append_org_record, org_event
+from service.orgs.repository import OrgRepository
+
+EVENT_TYPE = "certificate"
+REVOKED_EVENT_TYPE = "certificate_revoked"
+_SEES_EVERY_ORG = {OrgRole.inspector, OrgRole.admin}
+
+
+def record_certificate(
+    session: Session, actor: Organization, org_id: int, data: CertificateCreate, now: datetime
+) -> Certificate:
+    """Anchor the certificate in ``org_id``'s history, then index it; checks come first."""
+    subject = _managed_org(session, actor, org_id)
+    evidence = _checked_evidence(session, data.evidence)
+    fields: dict[str, Any] = {
+        "type": data.type,
+        "issuer": data.issuer,
+        "number": data.number,
+        "validFrom": data.valid_from.isoformat(),
+        "validTo": data.valid_to.isoformat(),
+        "evidence": evidence,
+    }
+    record = append_org_record(
+        session,
+        subject,
+        actor,
+        event=org_event("certificate", now, fields),
+        event_type=EVENT_TYPE,
+        event_time=now,
+    )
+    certificate = Certificate(
+        org_id=subject.id,
+        record_id=record.id,
+        type=data.type,
+        issuer=data.issuer,
+        number=data.number,
+        valid_from=data.valid_from,
+        valid_to=data.valid_to,
+        evidence=evidence,
+        created_at=now,
+    )
+    CertificateRepository(session).add(certificate)
+    return certificate
+
+
+def _managed_org(session: Session, actor: Organization, org_id: int) -> Organization:
+    # Permission before existence, so nobody probes which organisation ids exist.
+    if actor.id != org_id and actor.role != OrgRole.admin:
+        raise Forbidden("only the organisation itself or an admin records its certificates")
+    org = OrgRepository(session).get_by_id(org_id)
+    if org is None:
+        raise NotFound(f"no organisation {org_id}")
+    return org
+
+
+def _checked_evidence(session: Session, cited: list[str]) -> list[str]:
+    """The cited files as digests in edge form; each must name an uploaded file."""
+    digests: list[bytes] = []
+    for index, text in enumerate(cited):
+        try:
+            digests.append(digest_from_hex(text))
+        except ValueError as e:
+            raise InvalidInput(str(e), field=f"evidence.{index}") from None
+    if len(set(digests)) != len(digests):
+        raise InvalidInput("each evidence file may be cited once", field="evidence")
+    try:
+        require_files(session, digests)
+    except InvalidInput as e:
+        raise InvalidInput(e.detail, field="evidence") from None
+    return [digest_to_hex(d) for d in digests]
+
+
+def revoke_certificate(
+    session: Session,
+    actor: Organization,
+    certificate_id: int,
+    data: CertificateRevoke,
+    now: datetime,
+) -> Certificate:
+    """Anchor the revocation in the owner's history; a certificate is revoked once."""
+    certificate = CertificateRepository(session).get_by_id(certificate_id, lock=True)
+    if certificate is None:
+        raise NotFound(f"no certificate {certificate_id}")
+    if actor.id != certificate.org_id and actor.role != OrgRole.admin:
+        raise Forbidden("only the certificate's organisation or an admin revokes it")
+    if certificate.revoked_at is not None:
+        raise Conflict(
+            f"certificate {certificate_id} was already revoked on "
+            f"{utc_day(certificate.revoked_at).isoformat()}"
+        )
+    subject = OrgRepository(session).get_by_id(certificate.org_id)
+    assert subject is not None
+    fields = {
+        "id": certificate.id,
+        "type": certificate.type,
+        "number": certificate.number,
+        "reason": data.reason,
+        "status": CertificateStatus.revoked.value,
+    }
+    record = append_org_record(
+        session,
+        subject,
+        actor,
+        event=org_event("certificate", now, fields),
+        event_type=REVOKED_EVENT_TYPE,
+        event_time=now,
+    )
+    certificate.revoked_at = now
+    certificate.revocation_reason = data.reason
+    certificate.revocation_record_id = record.id
+    session.flush()
+    return certificate
+
+
+def get_certificate(session: Session, viewer: Organization, certificate_id: int) -> Certificate:
+    certificate = CertificateRepository(session).get_by_id(certificate_id)
+    if certificate is None:
+        raise NotFound(f"no certificate {certificate_id}")
+    _check_may_read(viewer, certificate.org_id)
+    return certificate
+
+
+def _check_may_read(viewer: Organization, org_id: int) -> None:
+    if viewer.id != org_id and viewer.role not in _SEES_EVERY_ORG:
+        raise Forbidden("only the organisation itself, inspectors and admins see its certificates")
+
+
+def list_certificates(
+    session: Session,
+    viewer: Organization,
+    org_id: int,
+    *,
+    status: CertificateStatus | None,
+    cursor: int | None,
+    limit: int,
+    today: date,
+) -> CertificateList:
+    """The organisation's certificates by id, optionally only those with ``status`` today."""
+    _check_may_read(viewer, org_id)
+    if OrgRepository(session).get_by_id(org_id) is None:
+        raise NotFound(f"no organisation {org_id}")
+    rows = CertificateRepository(session).list_by_org(org_id, after=cursor)
+    matching = [c for c in rows if status is None or certificate_status(c, today) == status]
+    page = matching[:limit]
+    return CertificateList(
+        items=certificate_reads(session, page, today),
+        next_cursor=page[-1].id if len(matching) > limit else None,
+    )
+
+
+def list_expiring(
+    session: Session, viewer: Organization, *, days: int, today: date, limit: int
+) -> ExpiringList:
+    """Not revoked and valid to a day in [today, today + days]; soonest first. A supplier
+    sees its own, inspectors and admins everybody's."""
+    if viewer.role in _SEES_EVERY_ORG:
+        org_id = None
+    elif viewer.role == OrgRole.supplier:
+        org_id = viewer.id
+    else:
+        raise Forbidden("only suppliers (their own), inspectors and admins list expiring ones")
+    rows = CertificateRepository(session).list_unrevoked_ending_between(
+        today, today + timedelta(days=days), org_id=org_id, limit=limit
+    )
+    live = [c for c in rows if certificate_status(c, today) != CertificateStatus.revoked]
+    return ExpiringList(days=days, items=certificate_reads(session, live, today))
+
+
+def certificate_reads(
+    session: Session, certificates: Sequence[Certificate], today: date
+) -> list[CertificateRead]:
+    """Read models with their records and owners, loaded in one query each."""
+    repo = CertificateRepository(session)
+    record_ids = [c.record_id for c in certificates]
+    record_ids += [c.revocation_record_id for c in certificates if c.revocation_record_id]
+    records = repo.get_records(record_ids)
+    slugs = repo.get_org_slugs(c.org_id for c in certificates)
+    return [_read(c, today, records, slugs[c.org_id]) for c in certificates]
+
+
+def _read(
+    certificate: Certificate, today: date, records: dict[int, Record], slug: str
+) -> CertificateRead:
+    revocation = certificate.revocation_record_id
+    return CertificateRead(
+        id=certificate.id,
+        org_id=certificate.org_id,
+        org=slug,
+        type=certificate.type,
+        issuer=certificate.issuer,
+        number=certificate.number,
+        valid_from=certificate.valid_from,
+        valid_to=certificate.valid_to,
+        evidence=certificate.evidence,
+        status=certificate_status(certificate, today),
+        record=_ref(records[certificate.record_id]),
+        revoked_at=certificate.revoked_at,
+        revocation_reason=certificate.revocation_reason,
+        revocation_record=_ref(records[revocation]) if revocation is not None else None,
+        created_at=certificate.created_at,
+    )
+
+
+def _ref(record: Record) -> RecordRef:
+    return RecordRef(n=record.n, digest=digest_to_hex(record.digest), status=record.status)
+
+
+def require_certificates(
+    session: Session, org: Organization, product: Product, today: date
+) -> None:
+    """Raise Conflict unless ``org`` holds, valid on ``today``, every certificate type the
+    product's category requires. Products without a category need none."""
+    if product.category is None:
+        return
+    category = CategoryRepository(session).get_by_name(product.category)
+    if category is None or not category.required_certificates:
+        return
+    held = CertificateRepository(session).list_by_org_and_types(
+        org.id, category.required_certificates
+    )
+    problems = []
+    for kind in category.required_certificates:
+        problem = _why_not_valid([c for c in held if c.type == kind], today)
+        if problem is not None:
+            message = f"certificate {kind!r} required for category {category.name!r} {problem[1]}"
+            problems.append(
+                {
+                    "field": "certificate",
+                    "certificate": kind,
+                    "category": category.name,
+                    "reason": problem[0],
+                    "message": message,
+                }
+            )
+    if problems:
+        error = Conflict("; ".join(p["message"] for p in problems), field="certificate")
+        error.errors = problems
+        raise error
+
+
+def _why_not_valid(certificates: list[Certificate], today: date) -> tuple[str, str] | None:
+    """None when one of them is valid on ``today``; else (reason, how the message ends).
+
+    Of several invalid ones the most useful is named: one that starts later (the gate
+    reopens then), else the one that expired last, else a revoked one."""
+    by_status: dict[CertificateStatus, list[Certificate]] = {}
+    for certificate in certificates:
+        by_status.setdefault(certificate_status(certificate, today), []).append(certificate)
+    if CertificateStatus.valid in by_status:
+        return None
+    if upcoming := by_status.get(CertificateStatus.not_yet_valid):
+        start = min(c.valid_from for c in upcoming)
+        return CertificateStatus.not_yet_valid.value, f"is not valid before {start.isoformat()}"
+    if expired := by_status.get(CertificateStatus.expired):
+        end = max(c.valid_to for c in expired)
+        first_day_expired = (end + timedelta(days=1)).isoformat()
+        return CertificateStatus.expired.value, f"expired on {first_day_expired} (valid to {end})"
+    if revoked := by_status.get(CertificateStatus.revoked):
+        day = max(utc_day(c.revoked_at) for c in revoked if c.revoked_at is not None)
+        return CertificateStatus.revoked.value, f"was revoked on {day.isoformat()}"
+    return "missing", "is missing"

@@ -1,0 +1,51 @@
+"""What a shopper learns about the supplier: suspension, valid certificates, a score."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from service.certificates.validity import CertificateStatus, certificate_status, utc_day
+from service.consumer.schemas import PublicCertificate, PublicSupplier, ScoreSummary
+from service.db.models import Organization
+from service.scorecard.repository import ScorecardRepository
+from service.scorecard.summary import ScoreCache
+from service.verification.service import verify_org
+
+
+def supplier_facts(
+    session: Session, owner: Organization, scores: ScoreCache, now: datetime
+) -> PublicSupplier:
+    history = verify_org(session, owner)
+    by_n = {r.n: r for r in history.records}
+    today = utc_day(now)
+    certificates = [
+        PublicCertificate(
+            type=cert.type,
+            issuer=cert.issuer,
+            number=cert.number,
+            valid_from=cert.valid_from,
+            valid_to=cert.valid_to,
+            verdict=by_n[n].verdict,
+            digest=by_n[n].digest,
+        )
+        for cert, n in ScorecardRepository(session).list_certificates(owner.id)
+        if certificate_status(cert, today) == CertificateStatus.valid and n in by_n
+    ]
+    scorecard = scores.get(session, owner, now)
+    return PublicSupplier(
+        name=owner.name,
+        slug=owner.slug,
+        suspended=owner.suspended_at is not None,
+        suspended_since=owner.suspended_at,
+        suspension_reason=owner.suspension_reason,
+        history_verdict=history.verdict,
+        certificates=certificates,
+        scorecard=ScoreSummary(
+            formula=scorecard.formula,
+            score=scorecard.score,
+            window_from=scorecard.window.start,
+            window_to=scorecard.window.end,
+        ),
+    )
