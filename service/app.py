@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -59,6 +60,11 @@ from service.webhooks.endpoints import router as webhooks_router
 log = logging.getLogger(__name__)
 
 
+def app_from_environment() -> FastAPI:
+    """The app from ``LOTPROOF_*`` settings: the factory ``lotproof serve --workers N`` uses."""
+    return create_app(Settings())
+
+
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -72,6 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
             scores=ScoreCache(timedelta(seconds=settings.scorecard_page_ttl_s)),
         )
         app.state.lotproof = state
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.http_threads
         stop = threading.Event()
         worker = AnchoringWorker(
             sessions=state.sessions,

@@ -70,12 +70,41 @@ def _clean_errors() -> Iterator[None]:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="HTTP processes; above 1 needs LOTPROOF_RUN_WORKER=false + `lotproof worker`.",
+        ),
+    ] = 1,
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
 ) -> None:
     """Run migrations, the HTTP API and (unless LOTPROOF_RUN_WORKER=false) the anchoring worker."""
     _setup_logging()
+    settings = Settings()
+    if workers > 1 and settings.run_worker:
+        raise typer.BadParameter(
+            "several HTTP workers would each anchor: set LOTPROOF_RUN_WORKER=false and run"
+            " `lotproof worker` beside them",
+            param_hint="--workers",
+        )
     with _clean_errors():
-        build_ledger(Settings())  # fail fast on a bad key, before binding the port
-        uvicorn.run(create_app(Settings()), host=host, port=port, log_level="info")
+        build_ledger(settings)  # fail fast on a bad key, before binding the port
+        if workers == 1:
+            uvicorn.run(
+                create_app(settings), host=host, port=port, log_level="info", access_log=access_log
+            )
+            return
+        # Several processes need an import string; each builds the app from the environment.
+        uvicorn.run(
+            "service.app:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+            access_log=access_log,
+        )
 
 
 @app.command()

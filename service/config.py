@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     # A consumer page may show a supplier's score computed up to this many seconds ago
     # (a full scorecard re-verifies many records: too slow for every scan).
     scorecard_page_ttl_s: float = Field(default=60.0, ge=0)
+    # Threads per HTTP process for the (synchronous) routes. The work is mostly CPU under the
+    # GIL: far more threads than cores only adds switching, fewer starve waits on the database.
+    http_threads: int = Field(default=40, ge=1, le=1000)
     contract_artifact: Path = REPO_ROOT / "contracts" / "build" / "TraceAnchor.json"
 
     # The field CLI (`lotproof product/batch/event/...`): which server, with which key, and the

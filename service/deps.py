@@ -60,13 +60,7 @@ def get_session(request: Request) -> Iterator[Session]:
     )
 
 
-def get_write_session(request: Request) -> Iterator[Session]:
-    """For GET routes that also write (scan logging): takes SQLite's write lock up front."""
-    yield from _transaction(get_state(request).sessions.write())
-
-
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
-DbWriteSession = Annotated[Session, Depends(get_write_session, scope="function")]
 CurrentSettings = Annotated[Settings, Depends(get_settings)]
 State = Annotated[AppState, Depends(get_state)]
 

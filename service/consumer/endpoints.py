@@ -11,8 +11,8 @@ from service.consumer.i18n import Translator, negotiate_language
 from service.consumer.linkset import build_linkset
 from service.consumer.page import render_batch_page, render_error_page
 from service.consumer.schemas import BatchFacts
-from service.consumer.service import resolve_link
-from service.deps import DbWriteSession, State, client_address
+from service.consumer.service import log_unit_scan, resolve_link
+from service.deps import DbSession, State, client_address
 from service.errors import LotproofError, NotFound, problem_response
 from service.gs1 import LinkPathError, parse_link_path
 
@@ -47,7 +47,7 @@ class BadLink(LotproofError):
 def resolve_digital_link(
     path: str,
     request: Request,
-    session: DbWriteSession,
+    session: DbSession,
     state: State,
     link_type: Annotated[str | None, Query(alias="linkType")] = None,
 ) -> Response:
@@ -60,16 +60,19 @@ def resolve_digital_link(
     if not canonical:
         query = f"?{request.url.query}" if request.url.query else ""
         return RedirectResponse(key.canonical_path() + query, status_code=301)
+    if key.serial is not None:
+        # Its own short write transaction, so that reading the facts (the bulk of the work)
+        # runs in a read transaction: on SQLite, scans do not queue behind each other.
+        with state.sessions.write() as scan_session, scan_session.begin():
+            log_unit_scan(
+                scan_session,
+                state.settings,
+                key,
+                address=client_address(request),
+                user_agent=request.headers.get("user-agent"),
+            )
     try:
-        facts = resolve_link(
-            session,
-            state.settings,
-            state.health,
-            key,
-            scores=state.scores,
-            address=client_address(request),
-            user_agent=request.headers.get("user-agent"),
-        )
+        facts = resolve_link(session, state.settings, state.health, key, state.scores)
     except NotFound as e:
         return error_response(request, e)
     accept = request.headers.get("accept", "")

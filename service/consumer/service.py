@@ -40,19 +40,27 @@ def find_target(session: Session, key: LinkKey) -> tuple[Batch, Unit | None]:
     return found, unit
 
 
-def resolve_link(
+def log_unit_scan(
     session: Session,
     settings: Settings,
-    health: ChainHealth,
     key: LinkKey,
     *,
-    scores: ScoreCache,
     address: str | None,
     user_agent: str | None,
-) -> BatchFacts:
-    batch, unit = find_target(session, key)
+) -> None:
+    """Log a scan of the unit ``key`` names (nothing for a batch link or an unknown serial)."""
+    if key.serial is None:
+        return
+    unit = UnitRepository(session).get_by_gtin_serial(key.gtin, key.serial)
     if unit is not None:
         record_scan(session, settings, unit, address=address, user_agent=user_agent)
+
+
+def resolve_link(
+    session: Session, settings: Settings, health: ChainHealth, key: LinkKey, scores: ScoreCache
+) -> BatchFacts:
+    """The facts a scan shows; reads only (unit scans are logged by ``log_unit_scan``)."""
+    batch, unit = find_target(session, key)
     return batch_facts(session, settings, health, batch, unit, scores)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_S = 30
+_WRITE_LOCK_HELD = "lotproof_write_lock_held"
 
 
 def make_engine(url: str) -> Engine:
@@ -20,8 +22,17 @@ def make_engine(url: str) -> Engine:
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
-        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}
+        url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},
+        # One connection per request thread (FastAPI runs sync routes in a pool of 40).
+        pool_size=20,
+        max_overflow=30,
     )
+    # SQLite allows one writer at a time. Left to SQLite, concurrent writers of this process
+    # poll for the lock with sleeps of up to 100 ms (its busy handler), which turns a queue of
+    # 1 ms transactions into latencies of seconds. A process-wide lock queues them instead;
+    # SQLite's busy timeout still arbitrates between processes (API and `lotproof worker`).
+    write_lock = threading.Lock()
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -38,7 +49,17 @@ def make_engine(url: str) -> Engine:
         # A write transaction takes the write lock up front: a deferred one that reads first
         # and writes later can fail with SQLITE_BUSY under WAL instead of waiting its turn.
         immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        if immediate and not conn.info.get(_WRITE_LOCK_HELD):
+            # Bounded, so a lock somehow never released degrades to SQLite's own waiting.
+            conn.info[_WRITE_LOCK_HELD] = write_lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_S)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        # Sessions hand their connection back after COMMIT or ROLLBACK has run (the "commit"
+        # event would fire before it, while SQLite still holds its own lock).
+        if record.info.pop(_WRITE_LOCK_HELD, False):
+            write_lock.release()
 
     return engine
 

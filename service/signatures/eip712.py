@@ -6,6 +6,7 @@ another chain), and so is the claim "this organisation stands behind this digest
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from eth_account import Account
@@ -35,8 +36,12 @@ def sign_digest(digest: bytes, private_key: bytes | str) -> str:
     return "0x" + bytes(signed.signature).hex()
 
 
+@functools.lru_cache(maxsize=65536)
 def recover_signer(digest: bytes, signature: str) -> str | None:
-    """The checksummed address that signed ``digest``, or None for a malformed signature."""
+    """The checksummed address that signed ``digest``, or None for a malformed signature.
+
+    Memoised: a pure function of its arguments (about a millisecond of elliptic-curve work),
+    and every page view re-checks the same signatures against freshly recomputed digests."""
     try:
         message = encode_typed_data(full_message=typed_data(digest))
         return str(Account.recover_message(message, signature=signature))

@@ -21,7 +21,7 @@ def attach_signatures(
     record's recomputed digest, or whose key is not the actor's, makes the record tampered."""
     repo = SignatureRepository(session)
     signatures = repo.list_for_records([r.id for r in records])
-    owners = repo.owners_of([s.signer for s in signatures.values()])
+    owners = repo.owners_of([s.signer for s in signatures.values()]) if signatures else {}
     actors = {r.actor_org_id for r in records}
     orgs = {
         o.id: o for o in session.scalars(select(Organization).where(Organization.id.in_(actors)))

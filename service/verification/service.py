@@ -7,6 +7,7 @@ which is the cache of on-chain roots that DESIGN §7 allows.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,6 +55,8 @@ class _Subject:
 def _verify_history(
     session: Session, subject: _Subject, records: Sequence[Record]
 ) -> BatchVerification:
+    if not records:  # most organisations have no history of their own: no more queries
+        return BatchVerification(verdict=batch_verdict([]), records=[], chain_problems=[])
     anchor_ids = [r.anchor_id for r in records if r.anchor_id is not None]
     anchors = AnchorRepository(session).get_by_ids(anchor_ids)
     results, chain_problems = _verify_chain(subject, records, anchors)
@@ -134,14 +137,22 @@ def _anchor_verdict(
     if anchor is None or anchor.status != AnchorStatus.final or record.proof is None:
         return RecordVerdict.pending, "not anchored yet"
     try:
-        proof = [digest_from_hex(p) for p in record.proof]
+        proof = tuple(digest_from_hex(p) for p in record.proof)
     except ValueError:
         return RecordVerdict.tampered, "stored proof is malformed"
-    if not verify_proof(anchor.root, digest, proof):
+    if not _proof_holds(anchor.root, digest, proof):
         return RecordVerdict.tampered, "record does not match the anchored Merkle root"
     if record.content is None:
         return RecordVerdict.redacted, record.redaction_reason or "content erased"
     return RecordVerdict.verified, None
+
+
+@functools.lru_cache(maxsize=262144)
+def _proof_holds(root: bytes, digest: bytes, proof: tuple[bytes, ...]) -> bool:
+    """``verify_proof``, memoised: a pure function of its inputs, so remembering its answer
+    trusts nothing stored. The digest is still recomputed from the record on every call
+    (DESIGN §7); only the keccak work of a proof already checked is saved."""
+    return verify_proof(root, digest, list(proof))
 
 
 def _result(
