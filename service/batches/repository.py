@@ -3,6 +3,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from service.db.base import NO_SYNC, sync_loaded
 from service.db.models import Batch
 
 
@@ -31,9 +32,13 @@ class BatchRepository:
             update(Batch)
             .where(Batch.id == batch_id)
             .values(record_count=Batch.record_count + 1)
-            .returning(Batch.record_count, Batch.head_digest)
+            .returning(Batch.record_count, Batch.head_digest),
+            execution_options=NO_SYNC,
         ).one()
+        sync_loaded(self.session, Batch, batch_id, record_count=row[0])
         return int(row[0]) - 1, row[1]
 
     def set_head(self, batch_id: int, digest: bytes) -> None:
-        self.session.execute(update(Batch).where(Batch.id == batch_id).values(head_digest=digest))
+        query = update(Batch).where(Batch.id == batch_id).values(head_digest=digest)
+        self.session.execute(query, execution_options=NO_SYNC)
+        sync_loaded(self.session, Batch, batch_id, head_digest=digest)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from service.db.base import NO_SYNC, sync_loaded
 from service.db.models import ApiKey, Organization
 
 
@@ -35,14 +36,16 @@ class OrgRepository:
             update(Organization)
             .where(Organization.id == org_id)
             .values(record_count=Organization.record_count + 1)
-            .returning(Organization.record_count, Organization.head_digest)
+            .returning(Organization.record_count, Organization.head_digest),
+            execution_options=NO_SYNC,
         ).one()
+        sync_loaded(self.session, Organization, org_id, record_count=row[0])
         return int(row[0]) - 1, row[1]
 
     def set_head(self, org_id: int, digest: bytes) -> None:
-        self.session.execute(
-            update(Organization).where(Organization.id == org_id).values(head_digest=digest)
-        )
+        query = update(Organization).where(Organization.id == org_id).values(head_digest=digest)
+        self.session.execute(query, execution_options=NO_SYNC)
+        sync_loaded(self.session, Organization, org_id, head_digest=digest)
 
     def add(self, row: Organization | ApiKey) -> None:
         self.session.add(row)
