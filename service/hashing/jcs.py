@@ -1,0 +1,73 @@
+"""RFC 8785 canonical JSON, fast: the C ``json`` encoder where it provably agrees.
+
+``rfc8785.dumps`` (pure Python) costs about 0.4 ms for a typical record, which made hashing
+the largest cost of every verification. For the values records actually hold, the standard
+library's C encoder with sorted keys, no whitespace and ``ensure_ascii=False`` writes the same
+bytes as RFC 8785, provided that:
+
+- every key sorts the same by code point (Python) as by UTF-16 code unit (RFC 8785), which
+  holds when no key has a character above U+FFFF;
+- every number prints the same: integers within +-(2^53 - 1) do; a float that is a whole
+  number is printed as that integer (ECMAScript prints 1200.0 as "1200", and -0.0 as "0");
+  another float prints the same when 1e-4 <= |x| < 1e16 (both then use the shortest
+  round-trip digits in plain notation);
+- strings are escaped alike: both escape only '"', '\\' and U+0000..U+001F (with the short
+  forms \\b \\f \\n \\r \\t and lowercase \\u00xx otherwise) and write everything else raw.
+
+Anything else (huge or tiny floats, astral-plane keys, lone surrogates, big integers, other
+types) goes to ``rfc8785.dumps``, which stays the reference: a property test checks that both
+give the same bytes on random JSON values, and the golden vectors pin the output.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import rfc8785
+
+_MAX_SAFE = 2**53 - 1
+_encoder = json.JSONEncoder(
+    ensure_ascii=False, allow_nan=False, sort_keys=True, separators=(",", ":")
+)
+
+
+class _Unsupported(Exception):
+    """The value needs the reference implementation."""
+
+
+def _prepared(value: Any) -> Any:
+    """``value`` with whole floats as ints; raises _Unsupported where the C encoder differs."""
+    if isinstance(value, str) or value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if -_MAX_SAFE <= value <= _MAX_SAFE:
+            return value
+        raise _Unsupported
+    if isinstance(value, float):
+        if value.is_integer():
+            # Exact up to 2^53; beyond, ECMAScript pads the shortest digits with zeros.
+            if abs(value) <= _MAX_SAFE:
+                return int(value)
+            raise _Unsupported
+        if 1e-4 <= abs(value) < 1e16:
+            return value
+        raise _Unsupported
+    if isinstance(value, dict):
+        prepared = {}
+        for key, item in value.items():
+            if not isinstance(key, str) or any(ord(c) > 0xFFFF for c in key):
+                raise _Unsupported
+            prepared[key] = _prepared(item)
+        return prepared
+    if isinstance(value, list):
+        return [_prepared(item) for item in value]
+    raise _Unsupported
+
+
+def dumps(value: Any) -> bytes:
+    """The RFC 8785 canonical UTF-8 bytes of a JSON value (same output as ``rfc8785.dumps``)."""
+    try:
+        return _encoder.encode(_prepared(value)).encode("utf-8")
+    except (_Unsupported, UnicodeEncodeError, ValueError):
+        return rfc8785.dumps(value)
