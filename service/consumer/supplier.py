@@ -10,13 +10,20 @@ from service.certificates.validity import CertificateStatus, certificate_status,
 from service.consumer.schemas import PublicCertificate, PublicSupplier, ScoreSummary
 from service.db.models import Organization
 from service.scorecard.repository import ScorecardRepository
+from service.scorecard.schemas import ScorecardRead
 from service.scorecard.summary import ScoreCache
+from service.verification.schemas import BatchVerdict
 from service.verification.service import verify_org
 
 
 def supplier_facts(
     session: Session, owner: Organization, scores: ScoreCache, now: datetime
 ) -> PublicSupplier:
+    scorecard = scores.get(session, owner, now)
+    if owner.record_count == 0:
+        # No history of its own, so no certificate: spare the page two queries. (This only
+        # ever hides; the organisation's audit trail always reads every record.)
+        return _supplier(owner, BatchVerdict.pending, [], scorecard)
     history = verify_org(session, owner)
     by_n = {r.n: r for r in history.records}
     today = utc_day(now)
@@ -33,14 +40,22 @@ def supplier_facts(
         for cert, n in ScorecardRepository(session).list_certificates(owner.id)
         if certificate_status(cert, today) == CertificateStatus.valid and n in by_n
     ]
-    scorecard = scores.get(session, owner, now)
+    return _supplier(owner, history.verdict, certificates, scorecard)
+
+
+def _supplier(
+    owner: Organization,
+    verdict: BatchVerdict,
+    certificates: list[PublicCertificate],
+    scorecard: ScorecardRead,
+) -> PublicSupplier:
     return PublicSupplier(
         name=owner.name,
         slug=owner.slug,
         suspended=owner.suspended_at is not None,
         suspended_since=owner.suspended_at,
         suspension_reason=owner.suspension_reason,
-        history_verdict=history.verdict,
+        history_verdict=verdict,
         certificates=certificates,
         scorecard=ScoreSummary(
             formula=scorecard.formula,
