@@ -124,7 +124,7 @@ def worker() -> None:
             target=dispatcher.run_forever, args=(stop,), name="webhook-dispatcher", daemon=True
         ).start()
         threading.Thread(
-            target=watch_overdue, args=(sessions, stop), name="overdue", daemon=True
+            target=watch_overdue, args=(sessions, stop, settings), name="overdue", daemon=True
         ).start()
         AnchoringWorker(sessions=sessions, ledger=ledger, settings=settings).run_forever(stop)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -41,8 +41,16 @@ def get_settings(request: Request) -> Settings:
     return get_state(request).settings
 
 
-def _transaction(session: Session) -> Iterator[Session]:
-    """Commit when the route returns, roll back when it raises; services only flush()."""
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's session: commits when the route returns, rolls back when it raises.
+
+    Services only flush(). An async dependency on purpose: its commit runs on the event loop
+    (a short, local call), not in the thread pool. Were it a sync generator, the commit would
+    wait for a free pool thread while every pool thread waits for the database write lock
+    that this very transaction holds (SQLite), which deadlocks under load until timeouts.
+    """
+    sessions = get_state(request).sessions
+    session = sessions.read() if request.method in _READ_METHODS else sessions.write()
     try:
         yield session
         session.commit()
@@ -51,13 +59,6 @@ def _transaction(session: Session) -> Iterator[Session]:
         raise
     finally:
         session.close()
-
-
-def get_session(request: Request) -> Iterator[Session]:
-    sessions = get_state(request).sessions
-    yield from _transaction(
-        sessions.read() if request.method in _READ_METHODS else sessions.write()
-    )
 
 
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
@@ -75,14 +76,18 @@ def get_current_org(
     scheme, _, key = authorization.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise Unauthorized("Authorization must be 'Bearer <API key>'")
-    org = authenticate(session, key.strip())
+    # In a read session of its own: the request's write transaction (and on SQLite the write
+    # lock) then starts in the route itself, not while the dependencies are being resolved.
+    with get_state(request).sessions.read() as auth_session:
+        org = authenticate(auth_session, key.strip())
     # Checked here, for every write route at once, so no new route can forget it.
     if org.suspended_at is not None and request.method not in _READ_METHODS:
         raise Forbidden(
             f"organisation '{org.slug}' is suspended since {org.suspended_at:%Y-%m-%d}"
             f" ({org.suspension_reason}); its keys cannot write until an admin lifts it"
         )
-    return org
+    # The request's own copy (no SQL: load=False), so that services may change it.
+    return session.merge(org, load=False)
 
 
 CurrentOrg = Annotated[Organization, Depends(get_current_org)]
