@@ -5,7 +5,7 @@ PIP     := $(VENV)/bin/pip
 STAMP   := $(VENV)/.installed
 NODE_STAMP := hardhat-local/node_modules/.installed
 
-.PHONY: install run test lint format contracts vectors clean
+.PHONY: install run test lint format contracts vectors bench bench-quick clean
 
 install: $(STAMP) $(NODE_STAMP)
 
@@ -34,6 +34,13 @@ lint: install
 format: install
 	$(VENV)/bin/ruff format service scripts tests
 	$(VENV)/bin/ruff check --fix service scripts tests
+
+# Performance (issue 7): the full benchmark, and a quick smoke run of it (CI runs the latter).
+bench: install
+	$(PY) scripts/bench.py
+
+bench-quick: install
+	$(PY) scripts/bench.py --quick
 
 # Regenerate committed artifacts (review the diff: v1 outputs must never change).
 contracts: install

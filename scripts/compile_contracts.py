@@ -1,9 +1,13 @@
-"""Compile contracts/TraceAnchor.sol into the committed artifact contracts/build/TraceAnchor.json.
+"""Compile the contracts into their committed artifacts under contracts/build/.
+
+- ``contracts/TraceAnchor.sol`` -> ``contracts/build/TraceAnchor.json`` (what the service uses);
+- ``contracts/bench/*.sol`` -> ``contracts/build/bench/*.json``: the peer-pattern baselines of
+  the gas benchmark (``scripts/benchkit/gas.py``), never deployed by the service.
 
 Usage (from any directory):
 
-    python scripts/compile_contracts.py          # (re)write the artifact
-    python scripts/compile_contracts.py --check  # exit 1 if it differs from a fresh compile
+    python scripts/compile_contracts.py          # (re)write the artifacts
+    python scripts/compile_contracts.py --check  # exit 1 if one differs from a fresh compile
 
 No compiler is ever downloaded (DESIGN §4). The solc executable is taken, in this order, from:
 
@@ -15,7 +19,9 @@ No compiler is ever downloaded (DESIGN §4). The solc executable is taken, in th
 Every source, including the OpenZeppelin files read from ``hardhat-local/node_modules``, is put
 into the standard JSON input as ``content``, so the compiler never reads the file system and
 native solc and the shim produce the same bytes. The artifact is written with sorted keys and a
-fixed indent so that it is diff-stable.
+fixed indent so that it is diff-stable. Each contract is compiled on its own (its source and
+its imports only, output selected for it alone), so adding a benchmark contract can never change
+the bytes of TraceAnchor.json.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import os
 import posixpath
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,22 +47,48 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 HARDHAT_DIR = REPO_ROOT / "hardhat-local"
 NODE_MODULES = HARDHAT_DIR / "node_modules"
 SHIM = HARDHAT_DIR / "solc-shim"
-ARTIFACT = REPO_ROOT / "contracts" / "build" / "TraceAnchor.json"
+BUILD_DIR = REPO_ROOT / "contracts" / "build"
 
 SOLC_VERSION = Version("0.8.28")
-CONTRACT_NAME = "TraceAnchor"
-MAIN_SOURCE = "contracts/TraceAnchor.sol"  # source unit name, relative to the repo root
 
-SETTINGS: dict[str, Any] = {
-    "evmVersion": "cancun",
-    "metadata": {"bytecodeHash": "none"},
-    "optimizer": {"enabled": True, "runs": 200},
-    "outputSelection": {
-        MAIN_SOURCE: {
-            CONTRACT_NAME: ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"],
+
+@dataclass(frozen=True)
+class Target:
+    """One contract to compile: its source unit (relative to the repo root) and its artifact."""
+
+    source: str
+    contract: str
+    artifact: Path
+
+
+TARGETS: tuple[Target, ...] = (
+    Target("contracts/TraceAnchor.sol", "TraceAnchor", BUILD_DIR / "TraceAnchor.json"),
+    Target(
+        "contracts/bench/HashPerEvent.sol",
+        "HashPerEvent",
+        BUILD_DIR / "bench" / "HashPerEvent.json",
+    ),
+    Target(
+        "contracts/bench/EventStructPerEvent.sol",
+        "EventStructPerEvent",
+        BUILD_DIR / "bench" / "EventStructPerEvent.json",
+    ),
+)
+
+
+def settings_for(target: Target) -> dict[str, Any]:
+    """Compiler settings; they are also written into the artifact, so keep them stable."""
+    return {
+        "evmVersion": "cancun",
+        "metadata": {"bytecodeHash": "none"},
+        "optimizer": {"enabled": True, "runs": 200},
+        "outputSelection": {
+            target.source: {
+                target.contract: ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"],
+            },
         },
-    },
-}
+    }
+
 
 # String literals are matched so that comment markers inside them are left alone.
 _STRING_OR_COMMENT = re.compile(
@@ -104,10 +137,10 @@ def _locate(unit_name: str) -> Path:
     )
 
 
-def collect_sources() -> dict[str, str]:
-    """The main source and everything it imports, transitively, keyed by source unit name."""
+def collect_sources(main_source: str) -> dict[str, str]:
+    """`main_source` and everything it imports, transitively, keyed by source unit name."""
     sources: dict[str, str] = {}
-    pending = [MAIN_SOURCE]
+    pending = [main_source]
     while pending:
         name = pending.pop()
         if name in sources:
@@ -148,31 +181,32 @@ def find_solc() -> Path:
     return binary
 
 
-def build_artifact(binary: Path) -> dict[str, Any]:
-    sources = collect_sources()
+def build_artifact(binary: Path, target: Target) -> dict[str, Any]:
+    sources = collect_sources(target.source)
+    settings = settings_for(target)
     input_data = {
         "language": "Solidity",
         "sources": {name: {"content": text} for name, text in sources.items()},
-        "settings": SETTINGS,
+        "settings": settings,
     }
     try:
         output = solcx.compile_standard(input_data, solc_binary=binary)
     except SolcError as exc:
-        raise CompileError(f"solc failed:\n{exc}") from exc
+        raise CompileError(f"solc failed on {target.source}:\n{exc}") from exc
     for problem in output.get("errors", []):
         print(problem.get("formattedMessage", problem), file=sys.stderr)
     try:
-        compiled = output["contracts"][MAIN_SOURCE][CONTRACT_NAME]
+        compiled = output["contracts"][target.source][target.contract]
     except KeyError as exc:
-        raise CompileError(f"solc output has no {MAIN_SOURCE}:{CONTRACT_NAME}") from exc
+        raise CompileError(f"solc output has no {target.source}:{target.contract}") from exc
     return {
-        "contractName": CONTRACT_NAME,
+        "contractName": target.contract,
         "abi": compiled["abi"],
         "bytecode": "0x" + compiled["evm"]["bytecode"]["object"],
         "deployedBytecode": "0x" + compiled["evm"]["deployedBytecode"]["object"],
         "compiler": {"name": "solc", "version": _full_version(binary)},
-        "settings": SETTINGS,
-        "sourceHash": hashlib.sha256((REPO_ROOT / MAIN_SOURCE).read_bytes()).hexdigest(),
+        "settings": settings,
+        "sourceHash": hashlib.sha256((REPO_ROOT / target.source).read_bytes()).hexdigest(),
     }
 
 
@@ -193,42 +227,53 @@ def _differences(old: str, new: str) -> list[str]:
     return [f"key {k!r} differs" for k in changed] or ["formatting differs"]
 
 
+def _check(target: Target, text: str) -> bool:
+    """Whether the committed artifact of `target` is `text`; says why not on stderr."""
+    relative = target.artifact.relative_to(REPO_ROOT)
+    if not target.artifact.is_file():
+        print(f"{relative} is missing: run scripts/compile_contracts.py", file=sys.stderr)
+        return False
+    committed = target.artifact.read_text(encoding="utf-8")
+    if committed != text:
+        details = "; ".join(_differences(committed, text))
+        print(
+            f"{relative} is out of date ({details}): run scripts/compile_contracts.py"
+            " and commit the result",
+            file=sys.stderr,
+        )
+        return False
+    # tests/contract/test_artifact.py looks for this exact phrase.
+    print(f"artifact up to date: {relative}")
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument(
         "--check",
         action="store_true",
-        help="recompile and exit 1 if the committed artifact differs (writes nothing)",
+        help="recompile and exit 1 if a committed artifact differs (writes nothing)",
     )
     args = parser.parse_args(argv)
 
     try:
         binary = find_solc()
-        text = render(build_artifact(binary))
+        # Compile everything before writing anything, so that a failure leaves no mixed set.
+        texts = [(target, render(build_artifact(binary, target))) for target in TARGETS]
     except CompileError as exc:
         print(f"compile_contracts: {exc}", file=sys.stderr)
         return 2
 
-    relative = ARTIFACT.relative_to(REPO_ROOT)
     if args.check:
-        if not ARTIFACT.is_file():
-            print(f"{relative} is missing: run scripts/compile_contracts.py", file=sys.stderr)
-            return 1
-        committed = ARTIFACT.read_text(encoding="utf-8")
-        if committed != text:
-            details = "; ".join(_differences(committed, text))
-            print(
-                f"{relative} is out of date ({details}): run scripts/compile_contracts.py"
-                " and commit the result",
-                file=sys.stderr,
-            )
-            return 1
-        print("artifact up to date")
-        return 0
+        # Check every artifact (no short-circuit), so that one run names all stale ones.
+        results = [_check(target, text) for target, text in texts]
+        return 0 if all(results) else 1
 
-    ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
-    ARTIFACT.write_text(text, encoding="utf-8")
-    print(f"wrote {relative} (solc {_full_version(binary)} via {binary})")
+    for target, text in texts:
+        target.artifact.parent.mkdir(parents=True, exist_ok=True)
+        target.artifact.write_text(text, encoding="utf-8")
+        relative = target.artifact.relative_to(REPO_ROOT)
+        print(f"wrote {relative} (solc {_full_version(binary)} via {binary})")
     return 0
 
 

@@ -29,6 +29,7 @@ from service.merkle import build_tree
 from service.metrics import RECORDS_ANCHORED
 
 log = logging.getLogger(__name__)
+WATCH_EVERY_MAX_S = 10.0
 RECEIPT_TIMEOUT_S = 60.0
 
 
@@ -84,7 +85,8 @@ class AnchoringWorker:
         """Only observe (API instances whose worker runs elsewhere: LOTPROOF_RUN_WORKER=false)."""
         while not stop.is_set():
             self.observe()
-            stop.wait(max(self.settings.anchor_interval, 1.0))
+            # Health is what /readyz reports: keep it fresh even when anchoring is rare.
+            stop.wait(min(max(self.settings.anchor_interval, 1.0), WATCH_EVERY_MAX_S))
 
     def _report(self, error: LedgerError | DeploymentError) -> None:
         if isinstance(error, LedgerUnavailable):
