@@ -41,12 +41,12 @@ def _gas(chain: stack.Chain, work: Path, quick: bool) -> Measured:
 
 
 def _ingest(chain: stack.Chain, work: Path, quick: bool) -> Measured:
-    from scripts.benchkit import ingest
+    from scripts.benchkit import delay, ingest
 
     rows, details = ingest.measure_baseline(chain, quick)
     with stack.service(chain, f"sqlite:///{work}/ingest.db", work) as svc:
         _add((rows, details), ingest.measure_ingest(svc, "sqlite", quick), "sqlite")
-        _add((rows, details), ingest.measure_anchoring_delay(svc, quick), "delay")
+        _add((rows, details), delay.measure_anchoring_delay(svc, quick), "delay")
     with ingest.postgres_database() as url:
         if url is None:
             details["postgresql"] = "not reachable: skipped"
