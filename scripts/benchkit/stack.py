@@ -18,7 +18,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import httpx
 import psutil
@@ -220,7 +219,3 @@ def wait_anchored(svc: Service, timeout: float = 600) -> float:
             raise RuntimeError(f"records still pending after {timeout:.0f} s")
         time.sleep(0.2)
     return time.monotonic() - started
-
-
-def summary(result: Any) -> Any:
-    return result.summary() if hasattr(result, "summary") else result

@@ -36,8 +36,3 @@ class ScoreCache:
         with self._lock:
             self._scores[org.id] = (now, scorecard)
         return scorecard
-
-    def forget(self, org_id: int) -> None:
-        """Drop an organisation's summary (its next page view recomputes it)."""
-        with self._lock:
-            self._scores.pop(org_id, None)
