@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -35,7 +34,7 @@ def run_idempotent(
 ) -> JSONResponse:
     """Run ``produce`` once per (org, key); replay its stored response afterwards."""
     if key is None:
-        return JSONResponse(produce().model_dump(mode="json"), status_code=status_code)
+        return _json_response(produce().model_dump_json(), status_code)
     fingerprint = request_fingerprint(request, body)
     query = select(IdempotentRequest).where(
         IdempotentRequest.org_id == org.id, IdempotentRequest.key == key
@@ -47,19 +46,34 @@ def run_idempotent(
                 "this Idempotency-Key was already used for a different request",
                 field="Idempotency-Key",
             )
-        replay: Any = json.loads(previous.response_body)
-        return JSONResponse(
-            replay, status_code=previous.status_code, headers={"Idempotent-Replayed": "true"}
+        return SerializedJSONResponse(
+            previous.response_body,
+            status_code=previous.status_code,
+            headers={"Idempotent-Replayed": "true"},
         )
-    payload = produce().model_dump(mode="json")
+    payload = produce().model_dump_json()
     session.add(
         IdempotentRequest(
             org_id=org.id,
             key=key,
             request_hash=fingerprint,
             status_code=status_code,
-            response_body=json.dumps(payload),
+            response_body=payload,
         )
     )
     session.flush()
-    return JSONResponse(payload, status_code=status_code)
+    return _json_response(payload, status_code)
+
+
+class SerializedJSONResponse(JSONResponse):
+    """A JSON response whose body is already JSON text (pydantic's ``model_dump_json``):
+    for a bulk import's 10,000 records, ``json.dumps(model_dump())`` takes several times as
+    long as pydantic's own serialiser."""
+
+    def render(self, content: Any) -> bytes:
+        assert isinstance(content, str)
+        return content.encode()
+
+
+def _json_response(payload: str, status_code: int) -> JSONResponse:
+    return SerializedJSONResponse(payload, status_code=status_code)

@@ -22,21 +22,32 @@ class BatchRepository:
         self.session.add(batch)
         self.session.flush()
 
-    def reserve_next_record(self, batch_id: int) -> tuple[int, bytes | None]:
-        """Lock the batch row and take the next record number; returns (n, previous digest).
+    def get_for_append(self, batch_id: int) -> Batch | None:
+        """The batch, read afresh under PostgreSQL's row lock (SQLite's write lock is already
+        held): concurrent appends to one batch then check custody and holds one at a time."""
+        query = (
+            select(Batch)
+            .where(Batch.id == batch_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return self.session.scalars(query).first()
 
-        The UPDATE takes PostgreSQL's row lock (SQLite's write lock is already held), so
-        concurrent appends to one batch queue here instead of racing for the same ``n``.
+    def reserve_records(self, batch_id: int, count: int) -> tuple[int, bytes | None]:
+        """Take the next ``count`` record numbers; returns (first n, previous digest).
+
+        The UPDATE also takes PostgreSQL's row lock, so concurrent appends to one batch queue
+        here instead of racing for the same ``n``.
         """
         row = self.session.execute(
             update(Batch)
             .where(Batch.id == batch_id)
-            .values(record_count=Batch.record_count + 1)
+            .values(record_count=Batch.record_count + count)
             .returning(Batch.record_count, Batch.head_digest),
             execution_options=NO_SYNC,
         ).one()
         sync_loaded(self.session, Batch, batch_id, record_count=row[0])
-        return int(row[0]) - 1, row[1]
+        return int(row[0]) - count, row[1]
 
     def set_head(self, batch_id: int, digest: bytes) -> None:
         query = update(Batch).where(Batch.id == batch_id).values(head_digest=digest)

@@ -11,11 +11,16 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
 
-from service.batches.service import get_batch
-from service.db.models import Organization, Record
+from service.db.models import Organization
 from service.errors import LotproofError
 from service.events.schemas import EventCreate, EventRead
-from service.events.service import record_event
+from service.events.service import (
+    NewRecord,
+    append_records,
+    apply_event,
+    check_event,
+    lock_batch,
+)
 
 MAX_BULK_EVENTS = 10_000
 # 10,000 events of a few hundred bytes each, with room for larger details.
@@ -45,12 +50,17 @@ class BulkRejected(LotproofError):
 
 def record_bulk(
     session: Session, org: Organization, batch_id: int, rows: list[dict[str, Any]]
-) -> list[Record]:
-    """Record every row in order inside one savepoint; any bad row rolls all of them back."""
-    get_batch(session, batch_id)  # an unknown batch is a 404 for the request, not per row
+) -> list[EventRead]:
+    """Check every row in order, then store them all at once; any bad row writes nothing.
+
+    Rows are checked against the batch as the rows before them leave it (a shipment, then
+    its receipt), exactly as if they had been posted one by one. A rejected row changes
+    nothing and later rows go on being checked; the caller's transaction is rolled back when
+    ``BulkRejected`` is raised, so the changes of the accepted rows go too.
+    """
+    batch = lock_batch(session, batch_id)  # an unknown batch is a 404, not a row error
     errors: list[dict[str, Any]] = []
-    records: list[Record] = []
-    savepoint = session.begin_nested()
+    accepted: list[NewRecord] = []
     for row, raw in enumerate(rows):
         try:
             data = EventCreate.model_validate(raw)
@@ -58,15 +68,15 @@ def record_bulk(
             errors += [_field_error(row, err["loc"], err["msg"]) for err in e.errors()]
             continue
         try:
-            with session.begin_nested():  # a rejected row leaves no trace, later rows go on
-                records.append(record_event(session, org, batch_id, data))
+            checked = check_event(session, org, batch, data)
         except LotproofError as e:
             errors.append({"row": row, "field": e.field, "message": e.detail})
+            continue
+        apply_event(session, org, batch, checked)
+        accepted.append(NewRecord(checked.event, data.type, data.event_time))
     if errors:
-        savepoint.rollback()
         raise BulkRejected(errors)
-    savepoint.commit()
-    return records
+    return append_records(session, batch, org, accepted)
 
 
 def _field_error(row: int, loc: tuple[int | str, ...], message: str) -> dict[str, Any]:

@@ -44,8 +44,7 @@ def record_events_bulk(
     """Up to 10,000 events in order; all are written or none (422 lists every bad row)."""
 
     def produce() -> BulkRecorded:
-        records = record_bulk(session, org, batch_id, body.events)
-        return BulkRecorded(records=[service.event_read(r) for r in records])
+        return BulkRecorded(records=record_bulk(session, org, batch_id, body.events))
 
     return run_idempotent(
         session,

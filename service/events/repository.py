@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from service.db.models import Record
@@ -15,6 +16,18 @@ class RecordRepository:
     def add(self, record: Record) -> None:
         self.session.add(record)
         self.session.flush()
+
+    def insert_batch_records(self, rows: Sequence[dict[str, Any]]) -> dict[int, int]:
+        """INSERT one batch's new records in a few statements; returns their ids by ``n``.
+
+        Core, not the ORM's bulk insert: the rows are complete, and its per-row bookkeeping
+        doubles the cost of a 10,000-event import. The ids are matched by ``n`` because
+        asking for them in parameter order makes SQLite run one statement per row.
+        """
+        table = Record.__table__
+        assert isinstance(table, Table)
+        query = insert(table).returning(table.c.n, table.c.id)
+        return {n: record_id for n, record_id in self.session.execute(query, list(rows))}
 
     def list_by_batch(self, batch_id: int) -> Sequence[Record]:
         query = select(Record).where(Record.batch_id == batch_id).order_by(Record.n)

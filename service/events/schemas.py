@@ -7,6 +7,7 @@ import rfc8785
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from service.events.epcis import EventType
+from service.hashing import jcs
 from service.inspections.schemas import SamplingInspection
 
 MAX_DETAILS_BYTES = 32 * 1024
@@ -16,7 +17,7 @@ def _canonicalizable(value: dict[str, Any]) -> dict[str, Any]:
     # The record is hashed as RFC 8785 JSON: reject what JCS cannot represent exactly
     # (integers beyond 2^53, NaN) now, with the field named, not as a 500 later.
     try:
-        encoded = rfc8785.dumps(value)
+        encoded = jcs.dumps(value)
     except (rfc8785.CanonicalizationError, TypeError, ValueError) as e:
         raise ValueError(f"not representable as canonical JSON: {e}") from e
     if len(encoded) > MAX_DETAILS_BYTES:

@@ -22,11 +22,14 @@ give the same bytes on random JSON values, and the golden vectors pin the output
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import rfc8785
 
 _MAX_SAFE = 2**53 - 1
+# Characters outside the Basic Multilingual Plane: UTF-16 sorts them before U+E000..U+FFFF.
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _encoder = json.JSONEncoder(
     ensure_ascii=False, allow_nan=False, sort_keys=True, separators=(",", ":")
 )
@@ -38,7 +41,15 @@ class _Unsupported(Exception):
 
 def _prepared(value: Any) -> Any:
     """``value`` with whole floats as ints; raises _Unsupported where the C encoder differs."""
-    if isinstance(value, str) or value is None or isinstance(value, bool):
+    # Exact types first: this walk runs over every value of every record hashed.
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return value
+    if kind is dict:
+        return {_key(key): _prepared(item) for key, item in value.items()}
+    if kind is list:
+        return [_prepared(item) for item in value]
+    if isinstance(value, (str, bool)):
         return value
     if isinstance(value, int):
         if -_MAX_SAFE <= value <= _MAX_SAFE:
@@ -54,15 +65,17 @@ def _prepared(value: Any) -> Any:
             return value
         raise _Unsupported
     if isinstance(value, dict):
-        prepared = {}
-        for key, item in value.items():
-            if not isinstance(key, str) or any(ord(c) > 0xFFFF for c in key):
-                raise _Unsupported
-            prepared[key] = _prepared(item)
-        return prepared
+        return {_key(key): _prepared(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_prepared(item) for item in value]
     raise _Unsupported
+
+
+def _key(key: Any) -> str:
+    """A key the C encoder sorts as RFC 8785 does (UTF-16 order = code point order)."""
+    if not isinstance(key, str) or (not key.isascii() and _ASTRAL.search(key)):
+        raise _Unsupported
+    return key
 
 
 def dumps(value: Any) -> bytes:

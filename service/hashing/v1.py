@@ -57,7 +57,13 @@ def record_digest(record: dict[str, Any]) -> bytes:
     """The 32-byte v1 digest of a record."""
     if record.get("v") != RECORD_VERSION:
         raise ValueError(f"not a v{RECORD_VERSION} record")
-    return hashlib.sha256(canonical_bytes(record)).digest()
+    return digest_of_canonical(canonical_bytes(record))
+
+
+def digest_of_canonical(canonical: bytes) -> bytes:
+    """The v1 digest of a record already in canonical form (``canonical_bytes``): callers
+    that store those bytes too canonicalise once instead of twice."""
+    return hashlib.sha256(canonical).digest()
 
 
 def digest_to_hex(digest: bytes) -> str:

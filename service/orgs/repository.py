@@ -30,7 +30,7 @@ class OrgRepository:
     def reserve_next_record(self, org_id: int) -> tuple[int, bytes | None]:
         """Lock the organisation row and take its next record number: (n, previous digest).
 
-        The same serialisation as a batch's (``BatchRepository.reserve_next_record``).
+        The same serialisation as a batch's (``BatchRepository.reserve_records``).
         """
         row = self.session.execute(
             update(Organization)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -9,8 +10,9 @@ from sqlalchemy import func, select
 
 from service.anchoring.worker import AnchoringWorker
 from service.db.engine import SessionFactory
-from service.db.models import Record
-from tests.builders import auth, event_body, make_batch, make_org, scan
+from service.db.models import OrgRole, Record
+from service.hashing import digest_to_hex, record_digest
+from tests.builders import auth, event_body, make_batch, make_org, post_event, scan
 
 
 def record_count(sessions: SessionFactory, batch_id: int) -> int:
@@ -75,3 +77,75 @@ class TestBulk:
         _, other = make_org(sessions)
         denied = bulk(client, other, batch["id"], [event_body()])
         assert denied.status_code == 422 and denied.json()["errors"][0]["row"] == 0
+
+    def test_rows_see_the_batch_as_earlier_rows_left_it(
+        self, client: TestClient, sessions: SessionFactory
+    ) -> None:
+        """A rejected inspection in row 1 puts the lot on hold: row 2's shipment is refused,
+        and because of that nothing at all is written, the hold included."""
+        _, key = make_org(sessions)
+        receiver, _ = make_org(sessions, OrgRole.retailer)
+        batch = make_batch(client, key)
+        rejected = event_body("inspection", hours=1) | {"sampling": failing_sampling()}
+        shipment = event_body("shipping", hours=2) | {"receiver": receiver}
+        response = bulk(client, key, batch["id"], [event_body("production"), rejected, shipment])
+        assert response.status_code == 422
+        errors = response.json()["errors"]
+        assert [e["row"] for e in errors] == [2] and "on hold" in errors[0]["message"]
+        assert record_count(sessions, batch["id"]) == 0
+        facts = scan_after_nothing(client, batch)
+        assert facts["flags"]["on_hold"] is False
+        # The same shipment alone (no failed inspection before it) goes through.
+        ok = bulk(client, key, batch["id"], [event_body("production"), shipment])
+        assert ok.status_code == 201, ok.text
+        in_transit = bulk(client, key, batch["id"], [shipment])
+        assert in_transit.status_code == 422, "a second shipment must wait for the receipt"
+
+    def test_bulk_records_chain_on_from_single_posts(
+        self, client: TestClient, sessions: SessionFactory, worker: AnchoringWorker
+    ) -> None:
+        _, key = make_org(sessions)
+        batch = make_batch(client, key)
+        post_event(client, key, batch["id"], event_body("production"))
+        response = bulk(
+            client, key, batch["id"], [event_body("storage", hours=i) for i in range(5)]
+        )
+        assert response.status_code == 201, response.text
+        assert [r["n"] for r in response.json()["records"]] == [1, 2, 3, 4, 5]
+        after = post_event(client, key, batch["id"], event_body("packing", hours=9))
+        assert after["n"] == 6
+        with sessions.read() as session:
+            rows = session.scalars(
+                select(Record).where(Record.batch_id == batch["id"]).order_by(Record.n)
+            ).all()
+            contents = [json.loads(r.content) for r in rows]
+            digests = [r.digest for r in rows]
+        # Each record names the digest before it, and its stored digest is its own hash.
+        assert contents[0]["prev"] is None
+        for n in range(1, 7):
+            assert contents[n]["prev"] == digest_to_hex(digests[n - 1])
+        assert all(record_digest(c) == d for c, d in zip(contents, digests, strict=True))
+        worker.anchor_all_pending()
+        assert scan(client, batch)["verdict"] == "authentic"
+
+
+def failing_sampling() -> dict[str, Any]:
+    # Lot 1000, level II, AQL 1.0 for majors: Re 3, so 5 major defects reject the lot.
+    return {
+        "lot_size": 1000,
+        "level": "II",
+        "classes": {
+            "critical": {"aql": 0.065, "defects": 0},
+            "major": {"aql": 1.0, "defects": 5},
+        },
+    }
+
+
+def scan_after_nothing(client: TestClient, batch: dict[str, Any]) -> dict[str, Any]:
+    """The consumer view of a batch with no records (a 200 with an empty history)."""
+    response = client.get(
+        f"/01/{batch['gtin']}/10/{batch['lot']}", headers={"Accept": "application/json"}
+    )
+    assert response.status_code == 200, response.text
+    facts: dict[str, Any] = response.json()
+    return facts
