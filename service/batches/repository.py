@@ -49,6 +49,19 @@ class BatchRepository:
         sync_loaded(self.session, Batch, batch_id, record_count=row[0])
         return int(row[0]) - count, row[1]
 
+    def advance_head(self, batch_id: int, *, after: int, count: int, head: bytes) -> None:
+        """``count`` records were appended after record number ``after - 1`` by the holder of
+        the row lock (``get_for_append``); anything else moving the count is a bug."""
+        query = (
+            update(Batch)
+            .where(Batch.id == batch_id, Batch.record_count == after)
+            .values(record_count=after + count, head_digest=head)
+        )
+        result = self.session.execute(query, execution_options=NO_SYNC)
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise RuntimeError(f"batch {batch_id} changed under its row lock")
+        sync_loaded(self.session, Batch, batch_id, record_count=after + count, head_digest=head)
+
     def set_head(self, batch_id: int, digest: bytes) -> None:
         query = update(Batch).where(Batch.id == batch_id).values(head_digest=digest)
         self.session.execute(query, execution_options=NO_SYNC)

@@ -28,7 +28,7 @@ def record_event(
         request=request,
         body=body,
         status_code=201,
-        produce=lambda: service.event_read(service.record_event(session, org, batch_id, body)),
+        produce=lambda: service.record_event(session, org, batch_id, body),
     )
 
 

@@ -39,15 +39,17 @@ class CheckedEvent:
     inspection: dict[str, Any] | None
 
 
-def record_event(session: Session, org: Organization, batch_id: int, data: EventCreate) -> Record:
+def record_event(
+    session: Session, org: Organization, batch_id: int, data: EventCreate
+) -> EventRead:
     """Append one event to a batch's history as a pending record."""
     batch = lock_batch(session, batch_id)
     checked = check_event(session, org, batch, data)
-    record = append_record(
-        session, batch, org, event=checked.event, event_type=data.type, event_time=data.event_time
-    )
     apply_event(session, org, batch, checked)
-    return record
+    [read] = append_records(
+        session, batch, org, [NewRecord(checked.event, data.type, data.event_time)]
+    )
+    return read
 
 
 def lock_batch(session: Session, batch_id: int) -> Batch:
@@ -144,13 +146,13 @@ class NewRecord:
 def append_records(
     session: Session, batch: Batch, org: Organization, new: Sequence[NewRecord]
 ) -> list[EventRead]:
-    """``append_record`` for many events at once: one numbering, one INSERT, one head update.
+    """``append_record`` for events on a batch from ``lock_batch``: one INSERT, one update.
 
-    A bulk import of thousands of events would otherwise pay three statements and an ORM
-    flush per event; the records are the same, chained in the order given.
+    The recording hot path (single and bulk): with the row already locked and read afresh,
+    its count and head are the numbering, and a bulk import of thousands of events does not
+    pay three statements and an ORM flush per event. The records are the same.
     """
-    batches = BatchRepository(session)
-    n, prev = batches.reserve_records(batch.id, len(new))
+    n, prev = batch.record_count, batch.head_digest
     recorded_at = utcnow()
     rows = []
     for offset, item in enumerate(new):
@@ -159,7 +161,7 @@ def append_records(
         rows.append(row)
     ids = RecordRepository(session).insert_batch_records(rows)
     assert prev is not None
-    batches.set_head(batch.id, prev)
+    BatchRepository(session).advance_head(batch.id, after=n, count=len(rows), head=prev)
     for item in new:
         RECORDS_RECORDED.labels(type=item.event_type).inc()
     return [_event_read(row | {"id": ids[row["n"]]}) for row in rows]
@@ -197,19 +199,6 @@ def _record_row(
         "status": RecordStatus.pending,
         "recorded_at": recorded_at,
     }
-
-
-def event_read(record: Record) -> EventRead:
-    return EventRead(
-        id=record.id,
-        batch_id=record.batch_id,
-        n=record.n,
-        type=record.event_type,
-        event_time=record.event_time.astimezone(UTC),
-        digest=digest_to_hex(record.digest),
-        status=record.status,
-        recorded_at=record.recorded_at,
-    )
 
 
 def _event_read(row: dict[str, Any]) -> EventRead:

@@ -23,9 +23,16 @@ class OrgRepository:
         query = select(Organization.slug, Organization.name).where(Organization.slug.in_(slugs))
         return {slug: name for slug, name in self.session.execute(query).all()}
 
-    def get_active_key_by_prefix(self, prefix: str) -> ApiKey | None:
-        query = select(ApiKey).where(ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None))
-        return self.session.scalars(query).first()
+    def get_active_key_by_prefix(self, prefix: str) -> tuple[ApiKey, Organization] | None:
+        """The unrevoked key with this public prefix and its organisation (one query: every
+        authenticated request asks)."""
+        query = (
+            select(ApiKey, Organization)
+            .join(Organization, Organization.id == ApiKey.org_id)
+            .where(ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None))
+        )
+        row = self.session.execute(query).first()
+        return None if row is None else (row[0], row[1])
 
     def reserve_next_record(self, org_id: int) -> tuple[int, bytes | None]:
         """Lock the organisation row and take its next record number: (n, previous digest).

@@ -56,11 +56,7 @@ def authenticate(session: Session, key: str) -> Organization:
     parts = key.split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         raise Unauthorized("malformed API key")
-    repo = OrgRepository(session)
-    row = repo.get_active_key_by_prefix(parts[1])
-    if row is None or not hmac.compare_digest(row.key_hash, _hash_key(key)):
+    found = OrgRepository(session).get_active_key_by_prefix(parts[1])
+    if found is None or not hmac.compare_digest(found[0].key_hash, _hash_key(key)):
         raise Unauthorized("unknown or revoked API key")
-    org = repo.get_by_id(row.org_id)
-    if org is None:
-        raise Unauthorized("unknown or revoked API key")
-    return org
+    return found[1]
