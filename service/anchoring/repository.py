@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -46,18 +46,38 @@ class AnchorRepository:
         )
         return self.session.scalars(query).first()
 
-    def list_pending_records(self, limit: int) -> Sequence[Record]:
+    def list_pending_digests(self, limit: int) -> list[tuple[int, bytes]]:
+        """(id, digest) of the oldest unclaimed records: the leaves, without loading content."""
         query = (
-            select(Record)
+            select(Record.id, Record.digest)
             .where(Record.status == RecordStatus.pending, Record.anchor_id.is_(None))
             .order_by(Record.id)
             .limit(limit)
         )
-        return self.session.scalars(query).all()
+        return [(record_id, digest) for record_id, digest in self.session.execute(query)]
 
     def list_records_of_anchor(self, anchor_id: int) -> Sequence[Record]:
         query = select(Record).where(Record.anchor_id == anchor_id).order_by(Record.id)
         return self.session.scalars(query).all()
+
+    def list_digests_of_anchor(self, anchor_id: int) -> list[tuple[int, bytes]]:
+        query = (
+            select(Record.id, Record.digest)
+            .where(Record.anchor_id == anchor_id)
+            .order_by(Record.id)
+        )
+        return [(record_id, digest) for record_id, digest in self.session.execute(query)]
+
+    def mark_anchored(self, proofs: Mapping[int, list[str]]) -> None:
+        """Store each record's proof and mark it anchored: one executemany by primary key."""
+        if proofs:
+            self.session.execute(
+                update(Record),
+                [
+                    {"id": record_id, "proof": proof, "status": RecordStatus.anchored}
+                    for record_id, proof in proofs.items()
+                ],
+            )
 
     def claim_records(self, anchor_id: int, record_ids: Sequence[int]) -> int:
         result = self.session.execute(

@@ -22,10 +22,10 @@ from service.anchoring.lock import worker_lock
 from service.anchoring.repository import AnchorRepository
 from service.config import Settings
 from service.db.engine import SessionFactory
-from service.db.models import Anchor, AnchorStatus, RecordStatus
+from service.db.models import Anchor, AnchorStatus
 from service.hashing import digest_to_hex
 from service.ledger import Ledger, LedgerError, LedgerUnavailable, OnChainAnchor, TxOutcome
-from service.merkle import build_tree
+from service.merkle import MerkleTree, build_tree
 from service.metrics import RECORDS_ANCHORED
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,10 @@ class AnchoringWorker:
         self.settings = settings
         self.health = health or ChainHealth()
         self._deployment_id: int | None = None
+        # The tree of the batch this process last sent, so that recording its proofs need not
+        # build it again (~30 ms of CPU for 1,024 leaves). Only a cache: after a restart, or for
+        # an anchor another process sent, the tree is rebuilt from the anchor's stored leaves.
+        self._last_tree: MerkleTree | None = None
 
     def run_forever(self, stop: threading.Event) -> None:
         """Tick every LOTPROOF_ANCHOR_INTERVAL seconds until ``stop`` is set."""
@@ -135,13 +139,13 @@ class AnchoringWorker:
         """Claim up to MAX_LEAVES pending records, anchor their root, wait for the receipt."""
         assert self._deployment_id is not None
         with self.sessions.read() as session:
-            records = AnchorRepository(session).list_pending_records(
+            claimed = AnchorRepository(session).list_pending_digests(
                 self.settings.anchor_max_leaves
             )
-            claimed = [(r.id, r.digest) for r in records]
         if not claimed:
             return 0
         tree = build_tree([digest for _, digest in claimed])
+        self._last_tree = tree
         # Signing needs the chain (nonce, gas); if it is down nothing has been written yet.
         signed = self.ledger.sign_anchor(tree.root, len(claimed))
         with self.sessions.write() as session:
@@ -210,25 +214,42 @@ class AnchoringWorker:
     def _record_on_chain(
         self, anchor_id: int, on_chain: OnChainAnchor, tx_hash: str | None
     ) -> None:
-        # Chain calls happen before the write transaction: on SQLite it locks out every writer.
+        # Chain calls and proofs come before the write transaction: on SQLite it locks out
+        # every writer, so it only stores what was computed here.
         landed = self._landed_tx(tx_hash, on_chain)
-        with self.sessions.write() as session, session.begin():
-            repo = AnchorRepository(session)
+        with self.sessions.read() as session:
             anchor = session.get(Anchor, anchor_id)
             assert anchor is not None
+            tree = self._tree_of(anchor)
+            members = AnchorRepository(session).list_digests_of_anchor(anchor_id)
+        position = {digest: i for i, digest in enumerate(tree.values)}
+        proofs = {
+            record_id: [digest_to_hex(p) for p in tree.proof(position[digest])]
+            for record_id, digest in members
+        }
+        with self.sessions.write() as session, session.begin():
+            anchor = session.get(Anchor, anchor_id)
+            assert anchor is not None
+            if anchor.status != AnchorStatus.sent:
+                # Settled or superseded since it was read: the members read above may be stale.
+                log.warning("anchor %d became %s meanwhile; not recorded", anchor_id, anchor.status)
+                return
             anchor.tx_hash = landed
             anchor.status = AnchorStatus.anchored
             anchor.chain_index = on_chain.index
             anchor.block_number = on_chain.block_number
             anchor.block_timestamp = datetime.fromtimestamp(on_chain.timestamp, UTC)
-            tree = build_tree([bytes.fromhex(leaf[2:]) for leaf in anchor.leaves])
-            position = {leaf: i for i, leaf in enumerate(anchor.leaves)}
-            for record in repo.list_records_of_anchor(anchor_id):
-                proof = tree.proof(position[digest_to_hex(record.digest)])
-                record.proof = [digest_to_hex(p) for p in proof]
-                record.status = RecordStatus.anchored
-            RECORDS_ANCHORED.inc(anchor.leaf_count)
+            AnchorRepository(session).mark_anchored(proofs)
+            leaf_count = anchor.leaf_count
+        RECORDS_ANCHORED.inc(leaf_count)
         log.info("anchor %d on chain at index %d", anchor_id, on_chain.index)
+
+    def _tree_of(self, anchor: Anchor) -> MerkleTree:
+        """The anchor's tree: the one this process built for it, else rebuilt from its leaves."""
+        if self._last_tree is not None and self._last_tree.root == anchor.root:
+            return self._last_tree
+        # Restart recovery (exactly-once) relies on this path: the stored leaves are the truth.
+        return build_tree([bytes.fromhex(leaf[2:]) for leaf in anchor.leaves])
 
     def _finalize(self, anchor_id: int, on_chain: OnChainAnchor) -> bool:
         head = self.ledger.block_number()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,11 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from service.db.writelock import FileWriteLock
+
 SQLITE_BUSY_TIMEOUT_S = 30
 _WRITE_LOCK_HELD = "lotproof_write_lock_held"
+_FILE_LOCK_HELD = "lotproof_file_lock_held"
 
 
 def make_engine(url: str) -> Engine:
@@ -19,8 +23,12 @@ def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    file_lock: FileWriteLock | None = None
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        # Queues writers of different processes (see writelock.py); a private in-memory
+        # database has no other process to queue with.
+        file_lock = FileWriteLock(Path(parsed.database + ".write-lock"))
     engine = create_engine(
         url,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},
@@ -30,8 +38,8 @@ def make_engine(url: str) -> Engine:
     )
     # SQLite allows one writer at a time. Left to SQLite, concurrent writers of this process
     # poll for the lock with sleeps of up to 100 ms (its busy handler), which turns a queue of
-    # 1 ms transactions into latencies of seconds. A process-wide lock queues them instead;
-    # SQLite's busy timeout still arbitrates between processes (API and `lotproof worker`).
+    # 1 ms transactions into latencies of seconds. A process-wide lock queues them instead,
+    # and a lock file queues the processes sharing the database (API and `lotproof worker`).
     write_lock = threading.Lock()
 
     @event.listens_for(engine, "connect")
@@ -51,13 +59,20 @@ def make_engine(url: str) -> Engine:
         immediate = conn.get_execution_options().get("sqlite_immediate", False)
         if immediate and not conn.info.get(_WRITE_LOCK_HELD):
             # Bounded, so a lock somehow never released degrades to SQLite's own waiting.
-            conn.info[_WRITE_LOCK_HELD] = write_lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_S)
+            deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+            held = write_lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_S)
+            conn.info[_WRITE_LOCK_HELD] = held
+            # Only under the thread lock: all threads share the lock file, and with it a flock.
+            if held and file_lock is not None:
+                conn.info[_FILE_LOCK_HELD] = file_lock.acquire(deadline)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     @event.listens_for(engine, "checkin")
     def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
         # Sessions hand their connection back after COMMIT or ROLLBACK has run (the "commit"
         # event would fire before it, while SQLite still holds its own lock).
+        if record.info.pop(_FILE_LOCK_HELD, False) and file_lock is not None:
+            file_lock.release()
         if record.info.pop(_WRITE_LOCK_HELD, False):
             write_lock.release()
 
