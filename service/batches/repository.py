@@ -1,10 +1,26 @@
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from service.db.base import NO_SYNC, sync_loaded
+from service.db.base import NO_SYNC, sync_loaded, table_of
 from service.db.models import Batch
+
+# Built once: every recorded event runs these; a Core statement skips the ORM's bulk-update
+# bookkeeping (about a tenth of a single POST's CPU time, measured with py-spy).
+_batches = table_of(Batch).c
+_ADVANCE_HEAD = (
+    update(table_of(Batch))
+    .where(_batches.id == bindparam("batch_id"), _batches.record_count == bindparam("after"))
+    .values(record_count=bindparam("count"), head_digest=bindparam("head"))
+)
+
+_LOCK_FOR_APPEND = (
+    select(Batch)
+    .where(Batch.id == bindparam("batch_id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
 
 
 class BatchRepository:
@@ -25,13 +41,7 @@ class BatchRepository:
     def get_for_append(self, batch_id: int) -> Batch | None:
         """The batch, read afresh under PostgreSQL's row lock (SQLite's write lock is already
         held): concurrent appends to one batch then check custody and holds one at a time."""
-        query = (
-            select(Batch)
-            .where(Batch.id == batch_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        return self.session.scalars(query).first()
+        return self.session.scalars(_LOCK_FOR_APPEND, {"batch_id": batch_id}).first()
 
     def reserve_records(self, batch_id: int, count: int) -> tuple[int, bytes | None]:
         """Take the next ``count`` record numbers; returns (first n, previous digest).
@@ -52,12 +62,8 @@ class BatchRepository:
     def advance_head(self, batch_id: int, *, after: int, count: int, head: bytes) -> None:
         """``count`` records were appended after record number ``after - 1`` by the holder of
         the row lock (``get_for_append``); anything else moving the count is a bug."""
-        query = (
-            update(Batch)
-            .where(Batch.id == batch_id, Batch.record_count == after)
-            .values(record_count=after + count, head_digest=head)
-        )
-        result = self.session.execute(query, execution_options=NO_SYNC)
+        params = {"batch_id": batch_id, "after": after, "count": after + count, "head": head}
+        result = self.session.execute(_ADVANCE_HEAD, params)
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise RuntimeError(f"batch {batch_id} changed under its row lock")
         sync_loaded(self.session, Batch, batch_id, record_count=after + count, head_digest=head)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -61,3 +61,10 @@ def sync_loaded(session: Session, model: type[Base], key: int, **values: Any) ->
     if loaded is not None:
         for name, value in values.items():
             set_committed_value(loaded, name, value)
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's Core table, for hot paths that skip the ORM's per-statement bookkeeping."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table

@@ -3,10 +3,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from service.db.base import table_of
 from service.db.models import Record
+
+_records = table_of(Record)
+_INSERT = insert(_records).returning(_records.c.n, _records.c.id)
 
 
 class RecordRepository:
@@ -24,10 +28,7 @@ class RecordRepository:
         doubles the cost of a 10,000-event import. The ids are matched by ``n`` because
         asking for them in parameter order makes SQLite run one statement per row.
         """
-        table = Record.__table__
-        assert isinstance(table, Table)
-        query = insert(table).returning(table.c.n, table.c.id)
-        return {n: record_id for n, record_id in self.session.execute(query, list(rows))}
+        return {n: record_id for n, record_id in self.session.execute(_INSERT, list(rows))}
 
     def list_by_batch(self, batch_id: int) -> Sequence[Record]:
         query = select(Record).where(Record.batch_id == batch_id).order_by(Record.n)

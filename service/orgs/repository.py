@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from service.db.base import NO_SYNC, sync_loaded
 from service.db.models import ApiKey, Organization
+
+# Built once (every authenticated request runs it): no per-request statement construction.
+_KEY_AND_ORG = (
+    select(ApiKey, Organization)
+    .join(Organization, Organization.id == ApiKey.org_id)
+    .where(ApiKey.prefix == bindparam("prefix"), ApiKey.revoked_at.is_(None))
+)
 
 
 class OrgRepository:
@@ -26,12 +33,7 @@ class OrgRepository:
     def get_active_key_by_prefix(self, prefix: str) -> tuple[ApiKey, Organization] | None:
         """The unrevoked key with this public prefix and its organisation (one query: every
         authenticated request asks)."""
-        query = (
-            select(ApiKey, Organization)
-            .join(Organization, Organization.id == ApiKey.org_id)
-            .where(ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None))
-        )
-        row = self.session.execute(query).first()
+        row = self.session.execute(_KEY_AND_ORG, {"prefix": prefix}).first()
         return None if row is None else (row[0], row[1])
 
     def reserve_next_record(self, org_id: int) -> tuple[int, bytes | None]:
