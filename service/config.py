@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     # A consumer page may show a supplier's score computed up to this many seconds ago
     # (a full scorecard re-verifies many records: too slow for every scan).
     scorecard_page_ttl_s: float = Field(default=60.0, ge=0)
+    # How long a resolver answer (the JSON or page a scan gets) may be served from the
+    # per-process cache. Writes made through this process show at once; this bounds how stale
+    # an answer can be after writes by other processes (`lotproof worker`, other instances).
+    # 0 turns the cache off.
+    consumer_cache_ttl_s: float = Field(default=1.0, ge=0)
     # Threads per HTTP process for the (synchronous) routes. The work is mostly CPU under the
     # GIL: far more threads than cores only adds switching, fewer starve waits on the database.
     http_threads: int = Field(default=40, ge=1, le=1000)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from service.anchoring.deployment import ChainHealth
 from service.config import Settings
+from service.consumer.cache import AnswerCache
 from service.db.engine import SessionFactory
 from service.db.models import Organization
 from service.errors import Forbidden, Unauthorized
@@ -30,6 +31,10 @@ class AppState:
     health: ChainHealth
     files: FileStore | None = None  # built once by the lifespan (an S3 client is costly)
     scores: ScoreCache = field(default_factory=ScoreCache)  # consumer pages' score summaries
+    answers: AnswerCache = field(init=False)  # the resolver's answers to hot links
+
+    def __post_init__(self) -> None:
+        self.answers = AnswerCache(ttl_s=self.settings.consumer_cache_ttl_s)
 
 
 def get_state(request: Request) -> AppState:

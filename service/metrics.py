@@ -11,6 +11,12 @@ RECORDS_RECORDED = Counter(
 RECORDS_ANCHORED = Counter(
     "lotproof_records_anchored", "Records committed on chain", registry=REGISTRY
 )
+CONSUMER_CACHE = Counter(
+    "lotproof_consumer_cache_lookups",
+    "Resolver answers served from the per-process cache (hit) or built afresh (miss)",
+    ["outcome"],
+    registry=REGISTRY,
+)
 CHAIN_UP = Gauge("lotproof_chain_ok", "1 when the chain and contract check out", registry=REGISTRY)
 
 

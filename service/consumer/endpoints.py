@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
+from service.config import Settings
+from service.consumer.cache import CACHE_NEUTRAL
 from service.consumer.i18n import Translator, negotiate_language
 from service.consumer.linkset import build_linkset
 from service.consumer.page import render_batch_page, render_error_page
 from service.consumer.schemas import BatchFacts
 from service.consumer.service import log_unit_scan, resolve_link
-from service.deps import DbSession, State, client_address
+from service.deps import AppState, client_address, get_state
 from service.errors import LotproofError, NotFound, problem_response
-from service.gs1 import LinkPathError, parse_link_path
+from service.gs1 import LinkKey, LinkPathError, parse_link_path
 
 router = APIRouter(tags=["consumer"])
 LINKSET_JSON = "application/linkset+json"
+RECALL_STATUS = "gs1:recallStatus"
+CERTIFICATION_INFO = "gs1:certificationInfo"
 
 
 def wants_json(request: Request) -> bool:
@@ -43,14 +49,35 @@ class BadLink(LotproofError):
     title = "Malformed product link"
 
 
+@dataclass(frozen=True)
+class AnswerKind:
+    """What a request asks of a link: requests asking for the same kind get the same bytes."""
+
+    body: str  # page, facts, linkset, gs1:recallStatus or gs1:certificationInfo
+    language: str = ""  # pages only: the negotiated one (?lang= first, then Accept-Language)
+
+
+def answer_kind(request: Request, link_type: str | None) -> AnswerKind:
+    if link_type in ("linkset", "all") or LINKSET_JSON in request.headers.get("accept", ""):
+        return AnswerKind("linkset")
+    if link_type in (RECALL_STATUS, CERTIFICATION_INFO):
+        return AnswerKind(link_type)
+    # Every other link type (gs1:traceability, unknown ones) answers with the full facts.
+    if (link_type is not None and link_type != "gs1:pip") or wants_json(request):
+        return AnswerKind("facts")
+    return AnswerKind("page", translator_for(request).language)
+
+
 @router.get("/01/{path:path}", response_model=None, summary="Resolve a GS1 Digital Link")
-def resolve_digital_link(
+async def resolve_digital_link(
     path: str,
     request: Request,
-    session: DbSession,
-    state: State,
     link_type: Annotated[str | None, Query(alias="linkType")] = None,
 ) -> Response:
+    # Async, and without the session and State dependencies (FastAPI runs sync dependencies in
+    # the thread pool), so that a cache hit (a hot lot on a sale day) costs neither a thread
+    # hop nor a database session; a miss does the work in the pool.
+    state = get_state(request)
     # Parse the raw path: the decoded one has lost the difference between "/" and "%2F".
     raw_path = request.scope.get("raw_path", b"").decode("latin-1") or request.url.path
     try:
@@ -60,42 +87,63 @@ def resolve_digital_link(
     if not canonical:
         query = f"?{request.url.query}" if request.url.query else ""
         return RedirectResponse(key.canonical_path() + query, status_code=301)
+    kind = answer_kind(request, link_type)
     if key.serial is not None:
-        # Its own short write transaction, so that reading the facts (the bulk of the work)
-        # runs in a read transaction: on SQLite, scans do not queue behind each other.
-        with state.sessions.write() as scan_session, scan_session.begin():
-            log_unit_scan(
-                scan_session,
-                state.settings,
-                key,
-                address=client_address(request),
-                user_agent=request.headers.get("user-agent"),
-            )
-    try:
-        facts = resolve_link(session, state.settings, state.health, key, state.scores)
-    except NotFound as e:
-        return error_response(request, e)
-    accept = request.headers.get("accept", "")
-    if link_type in ("linkset", "all") or LINKSET_JSON in accept:
+        # A unit's answer shows its scan log, which this very request appends to: not cached.
+        response = await run_in_threadpool(_log_scan_and_answer, request, state, key, kind)
+        response.headers["X-Cache"] = "miss"
+        return response
+    # Chain health is part of the answer and changes in memory, with no write to notice.
+    cache_key = (key.canonical_path(), kind, state.health.state, state.health.message)
+    return await state.answers.answer(
+        cache_key, lambda: run_in_threadpool(_answer, request, state, key, kind)
+    )
+
+
+def _log_scan_and_answer(
+    request: Request, state: AppState, key: LinkKey, kind: AnswerKind
+) -> Response:
+    # Its own short write transaction, so that reading the facts (the bulk of the work)
+    # runs in a read transaction: on SQLite, scans do not queue behind each other.
+    with state.sessions.write() as scan_session, scan_session.begin():
+        # A scan changes no batch link's answer: it must not empty the cache of the hot lot.
+        scan_session.info[CACHE_NEUTRAL] = True
+        log_unit_scan(
+            scan_session,
+            state.settings,
+            key,
+            address=client_address(request),
+            user_agent=request.headers.get("user-agent"),
+        )
+    return _answer(request, state, key, kind)
+
+
+def _answer(request: Request, state: AppState, key: LinkKey, kind: AnswerKind) -> Response:
+    # A read session of our own rather than the request's (which owns write transactions):
+    # this path only reads, and the route must not open one for answers served from cache.
+    with state.sessions.read() as session:
+        try:
+            facts = resolve_link(session, state.settings, state.health, key, state.scores)
+        except NotFound as e:
+            return error_response(request, e)
+    if kind.body == "linkset":
         link = facts.unit.digital_link if facts.unit else facts.batch.digital_link
         body = build_linkset(link, facts.batch.product_name)
         return JSONResponse(body, media_type=LINKSET_JSON)
-    if link_type is not None and link_type != "gs1:pip":
-        return JSONResponse(_link_type_body(facts, link_type))
-    if wants_json(request):
-        return JSONResponse(facts.model_dump(mode="json"))
-    return _page(request, facts, key.canonical_path(), state.settings.explorer_url)
+    if kind.body == "page":
+        return _page(facts, Translator(kind.language), key.canonical_path(), state.settings)
+    return JSONResponse(_link_type_body(facts, kind.body))
 
 
 def _link_type_body(facts: BatchFacts, link_type: str) -> dict[str, Any]:
-    if link_type == "gs1:recallStatus":
+    if link_type == RECALL_STATUS:
         return {
             "recalled": facts.batch.recalled,
             "recall_reason": facts.batch.recall_reason,
             "on_hold": facts.batch.on_hold,
             "hold_reason": facts.batch.hold_reason,
         }
-    if link_type == "gs1:certificationInfo":
+    if link_type == CERTIFICATION_INFO:
         supplier = facts.supplier
         return {
             "supplier": supplier.name,
@@ -105,9 +153,8 @@ def _link_type_body(facts: BatchFacts, link_type: str) -> dict[str, Any]:
     return facts.model_dump(mode="json")  # gs1:traceability and any other type
 
 
-def _page(request: Request, facts: BatchFacts, link_path: str, explorer: str | None) -> Response:
-    t = translator_for(request)
-    html = render_batch_page(facts, t, link_path=link_path, explorer_url=explorer)
+def _page(facts: BatchFacts, t: Translator, link_path: str, settings: Settings) -> Response:
+    html = render_batch_page(facts, t, link_path=link_path, explorer_url=settings.explorer_url)
     link = facts.unit.digital_link if facts.unit else facts.batch.digital_link
     headers = {
         "Content-Language": t.language,
