@@ -53,10 +53,15 @@ class AnchoringWorker:
         self._last_tree: MerkleTree | None = None
 
     def run_forever(self, stop: threading.Event) -> None:
-        """Tick every LOTPROOF_ANCHOR_INTERVAL seconds until ``stop`` is set."""
+        """Tick every LOTPROOF_ANCHOR_INTERVAL seconds until ``stop`` is set; at once again
+        after a tick that filled a whole tree (a backlog)."""
         log.info("anchoring worker started (interval %ss)", self.settings.anchor_interval)
         while not stop.is_set():
-            self.tick()
+            anchored = self.tick()
+            if anchored >= self.settings.anchor_max_leaves:
+                # A full tree: more is likely waiting. Sleeping the interval would cap anchoring
+                # at max_leaves per interval (1,024/s by default) however fast records arrive.
+                continue
             stop.wait(max(self.settings.anchor_interval, 0.05))
         log.info("anchoring worker stopped")
 

@@ -58,15 +58,18 @@ def record_bulk(
     nothing and later rows go on being checked; the caller's transaction is rolled back when
     ``BulkRejected`` is raised, so the changes of the accepted rows go too.
     """
-    batch = lock_batch(session, batch_id)  # an unknown batch is a 404, not a row error
     errors: list[dict[str, Any]] = []
-    accepted: list[NewRecord] = []
+    valid: list[tuple[int, EventCreate]] = []
+    # Parsing needs no database: done before the batch is locked (and, on SQLite, before this
+    # transaction takes the write lock), so other writers are not kept waiting for it.
     for row, raw in enumerate(rows):
         try:
-            data = EventCreate.model_validate(raw)
+            valid.append((row, EventCreate.model_validate(raw)))
         except ValidationError as e:
             errors += [_field_error(row, err["loc"], err["msg"]) for err in e.errors()]
-            continue
+    batch = lock_batch(session, batch_id)  # an unknown batch is a 404, not a row error
+    accepted: list[NewRecord] = []
+    for row, data in valid:
         try:
             checked = check_event(session, org, batch, data)
         except LotproofError as e:
@@ -75,7 +78,7 @@ def record_bulk(
         apply_event(session, org, batch, checked)
         accepted.append(NewRecord(checked.event, data.type, data.event_time))
     if errors:
-        raise BulkRejected(errors)
+        raise BulkRejected(sorted(errors, key=lambda e: e["row"]))
     return append_records(session, batch, org, accepted)
 
 

@@ -44,6 +44,10 @@ def party_urn(slug: str) -> str:
 def format_utc_ms(moment: datetime) -> str:
     """``2026-11-02T08:00:00.000Z``: UTC, millisecond precision, as the record format fixes."""
     utc = moment.astimezone(UTC)
+    if utc.year >= 1000:
+        # isoformat is the same text (ending "+00:00" for UTC) at half strftime's cost.
+        return utc.isoformat(timespec="milliseconds")[:-6] + "Z"
+    # strftime's %Y does not pad years below 1000; records made so keep that form.
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 

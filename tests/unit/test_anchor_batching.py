@@ -148,3 +148,37 @@ class TestRecordingIsGuarded:
         worker._record_on_chain(anchor_id, ledger_anchor(root), None)
         _, records = _stored(sessions, ids)
         assert [(r.status, r.proof) for r in records] == [(RecordStatus.pending, None)] * 2
+
+
+class _Stop:
+    """A stand-in for the worker's stop event that records every wait."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+        self.set_after_waits = 1
+
+    def is_set(self) -> bool:
+        return len(self.waits) >= self.set_after_waits
+
+    def wait(self, seconds: float) -> bool:
+        self.waits.append(seconds)
+        return self.is_set()
+
+
+def test_a_full_tree_is_followed_at_once_by_the_next_tick(sessions: SessionFactory) -> None:
+    """A backlog drains at the chain's pace, not at max_leaves per anchoring interval."""
+    settings = Settings(env="dev", anchor_interval=30, anchor_max_leaves=4)
+    worker = AnchoringWorker(sessions=sessions, ledger=FakeLedger(), settings=settings)
+    anchored = iter([4, 4, 2, 0])
+    ticks: list[int] = []
+
+    def tick() -> int:
+        ticks.append(1)
+        return next(anchored)
+
+    worker.tick = tick  # type: ignore[method-assign]
+    stop = _Stop()
+    worker.run_forever(stop)  # type: ignore[arg-type]
+    # Two full trees, then a partial one: only then does the worker sleep the interval.
+    assert len(ticks) == 3
+    assert stop.waits == [30]

@@ -180,3 +180,16 @@ class TestCustodyAndSensors:
         assert event["sensorElementList"] == [
             {"sensorReport": [{"type": "Temperature", "value": -18.5, "uom": "CEL"}]}
         ]
+
+
+# A day away from datetime's ends, where converting to UTC would overflow.
+@given(
+    st.datetimes(
+        min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.timezones()
+    )
+)
+def test_utc_ms_text_is_the_strftime_form_for_every_moment(moment: datetime) -> None:
+    """The isoformat fast path writes what record timestamps were always written as."""
+    utc = moment.astimezone(UTC)
+    expected = utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    assert format_utc_ms(moment) == expected
