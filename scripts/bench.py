@@ -59,10 +59,16 @@ def _ingest(chain: stack.Chain, work: Path, quick: bool) -> Measured:
 
 
 def _verify(chain: stack.Chain, work: Path, quick: bool) -> Measured:
-    from scripts.benchkit import verify
+    from scripts.benchkit import cacheoff, verify
 
-    with stack.service(chain, f"sqlite:///{work}/verify.db", work) as svc:
-        return verify.measure_verification(chain, svc, quick)
+    url = f"sqlite:///{work}/verify.db"
+    with stack.service(chain, url, work) as svc:
+        lot = verify.make_lot(svc)
+        measured = verify.measure_verification(chain, svc, lot, quick)
+    # The same anchored lot, served by a service whose answer cache is off.
+    with stack.service(chain, url, work, extra_env=cacheoff.CACHE_OFF) as svc:
+        _add(measured, cacheoff.measure_cache_off(svc, lot, quick), "cache_off")
+    return measured
 
 
 def _offline(chain: stack.Chain, work: Path, quick: bool) -> Measured:

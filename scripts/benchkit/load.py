@@ -13,6 +13,7 @@ import os
 import resource
 import statistics
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -39,6 +40,8 @@ class LoadResult:
     p99_ms: float
     client_cpu_share: float
     first_error: str | None = None
+    # Responses by their X-Cache header (the resolver's answer cache: hit, stale or miss).
+    cache: dict[str, int] = field(default_factory=dict)
     # One entry per request, in completion order: (finish time, latency s, status).
     samples: list[tuple[float, float, int]] = field(default_factory=list, repr=False)
 
@@ -66,6 +69,7 @@ async def _run(
     base_url: str, make: Callable[[int], Request], total: int, concurrency: int
 ) -> LoadResult:
     samples: list[tuple[float, float, int]] = []
+    cache: Counter[str] = Counter()
     errors = 0
     first_error: str | None = None
     counter = iter(range(total))
@@ -84,6 +88,8 @@ async def _run(
                 ) as response:  # fmt: skip
                     body = await response.read()
                     status = response.status
+                    if "X-Cache" in response.headers:
+                        cache[response.headers["X-Cache"]] += 1
             except (aiohttp.ClientError, TimeoutError) as e:
                 status, body = 0, str(e).encode()
             finished = time.perf_counter()
@@ -108,6 +114,7 @@ async def _run(
         p99_ms=round(percentile(latencies, 99), 2),
         client_cpu_share=round(cpu / seconds / (os.cpu_count() or 1), 3) if seconds else 0.0,
         first_error=first_error,
+        cache=dict(cache),
         samples=samples,
     )
 

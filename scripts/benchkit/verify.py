@@ -260,7 +260,7 @@ def run_baseline(
     return result
 
 
-def _load(svc: Service, lot: Lot, accept: str, total: int) -> LoadResult:
+def run_page_load(svc: Service, lot: Lot, accept: str, total: int) -> LoadResult:
     return run_load(
         svc.base_url, consumer_request(lot, accept), total=total, concurrency=CONCURRENCY
     )
@@ -271,19 +271,19 @@ def _mib(n: int) -> float:
 
 
 def measure_verification(
-    chain: Chain, svc: Service, quick: bool
+    chain: Chain, svc: Service, lot: Lot, quick: bool
 ) -> tuple[list[Row], dict[str, Any]]:
+    """``lot`` (from ``make_lot``) scanned as JSON, then as HTML, then by the baseline."""
     total = 100 if quick else 3000
-    lot = make_lot(svc)
     facts = wait_authentic(svc, lot)
-    warm = [_load(svc, lot, accept, total // 5) for accept in (JSON, HTML)]
+    warm = [run_page_load(svc, lot, accept, total // 5) for accept in (JSON, HTML)]
     # Idle window: as long as the load is expected to last, but at least 5 s (see
     # _counted_load) and at most 30 s.
     idle = min(30.0, max(5.0, total / max(warm[0].rps, 1.0)))
     svc.memory.reset()
-    json_result, json_rpc = _counted_load(chain, lambda: _load(svc, lot, JSON, total), idle)
+    json_result, json_rpc = _counted_load(chain, lambda: run_page_load(svc, lot, JSON, total), idle)
     json_peak = svc.memory.peak_bytes
-    html_result, html_rpc = _counted_load(chain, lambda: _load(svc, lot, HTML, total), idle)
+    html_result, html_rpc = _counted_load(chain, lambda: run_page_load(svc, lot, HTML, total), idle)
     peak = svc.memory.peak_bytes
     run_baseline(svc, chain, lot, facts, CONCURRENCY)  # warm the node's connections too
     baseline = run_baseline(svc, chain, lot, facts, total)
@@ -379,7 +379,7 @@ def main() -> None:
             stack.chain(workdir) as chain,
             stack.service(chain, url, workdir, http_workers=args.http_workers) as svc,
         ):
-            rows, details = measure_verification(chain, svc, args.quick)
+            rows, details = measure_verification(chain, svc, make_lot(svc), args.quick)
     print(table(rows))
     print(json.dumps(details, indent=2, default=str))
 

@@ -19,6 +19,7 @@ from service.anchoring.repository import AnchorRepository
 from service.db.models import Anchor, AnchorStatus, Batch, Organization, Record
 from service.events.repository import RecordRepository
 from service.hashing import digest_from_hex, digest_to_hex, record_digest
+from service.hashing.v1 import digest_of_canonical
 from service.merkle import verify_proof
 from service.signatures.verification import attach_signatures
 from service.verification.schemas import (
@@ -57,7 +58,7 @@ def _verify_history(
 ) -> BatchVerification:
     if not records:  # most organisations have no history of their own: no more queries
         return BatchVerification(verdict=batch_verdict([]), records=[], chain_problems=[])
-    anchor_ids = [r.anchor_id for r in records if r.anchor_id is not None]
+    anchor_ids = list({r.anchor_id for r in records if r.anchor_id is not None})
     anchors = AnchorRepository(session).get_by_ids(anchor_ids)
     results, chain_problems = _verify_chain(subject, records, anchors)
     attach_signatures(session, records, results)
@@ -102,6 +103,14 @@ def _recompute(record: Record) -> tuple[dict[str, Any], bytes, str | None]:
         return {}, record.digest, None
     try:
         content = json.loads(record.content)
+    except (ValueError, TypeError) as e:
+        return {}, record.digest, f"stored record is unreadable: {e}"
+    if digest_of_canonical(record.content.encode()) == record.digest:
+        # The stored text hashes to the stored digest, so it is exactly the canonical form that
+        # was hashed (RFC 8785 output is its own canonical form): re-canonicalising would give
+        # the same digest. Any other text takes the full recomputation below.
+        return content, record.digest, None
+    try:
         return content, record_digest(content), None
     except (ValueError, TypeError) as e:
         return {}, record.digest, f"stored record is unreadable: {e}"

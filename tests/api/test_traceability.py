@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 
 from fastapi.testclient import TestClient
@@ -89,6 +91,33 @@ class TestTamperedRecordIsReported:
         facts = scan(client, batch)
         assert facts["verdict"] == "tampered"
         verdicts = [r["verdict"] for r in facts["records"]]
+        assert verdicts == ["verified", "tampered", "verified", "verified", "verified"]
+
+    def test_digest_is_recomputed_whatever_form_the_stored_text_takes(
+        self, client: TestClient, sessions: SessionFactory, worker: AnchoringWorker
+    ) -> None:
+        """Stored text that hashes to the stored digest is taken as is; any other text is
+        canonicalised again. Re-indenting a record changes nothing; editing it while also
+        rewriting the stored digest to match is still caught (by the anchored proof)."""
+        _, key = make_org(sessions)
+        batch = make_batch(client, key)
+        events = _record_five_events(client, key, batch["id"])
+        worker.tick()
+        with sessions.write() as session, session.begin():
+            first = session.get(Record, events[0]["id"])
+            second = session.get(Record, events[1]["id"])
+            assert first is not None and second is not None
+            pretty = json.dumps(json.loads(first.content), indent=2, sort_keys=False)
+            edited = second.content.replace("Hangzhou plant 2", "Somewhere else")
+            session.execute(
+                text("UPDATE records SET content = :c WHERE id = :id"),
+                {"c": pretty, "id": first.id},
+            )
+            session.execute(
+                text("UPDATE records SET content = :c, digest = :d WHERE id = :id"),
+                {"c": edited, "d": hashlib.sha256(edited.encode()).digest(), "id": second.id},
+            )
+        verdicts = [r["verdict"] for r in scan(client, batch)["records"]]
         assert verdicts == ["verified", "tampered", "verified", "verified", "verified"]
 
     def test_deleted_record_breaks_the_chain(
