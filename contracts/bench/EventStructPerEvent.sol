@@ -4,7 +4,9 @@ pragma solidity 0.8.28;
 /// @title EventStructPerEvent
 /// @notice Benchmark baseline, not part of Lotproof: the common "supply chain on Ethereum"
 /// pattern, one transaction per event storing the event itself (strings and all) in an array
-/// per batch, so that a batch's history can be read back from the contract.
+/// per batch, so that a batch's history can be read back from the contract. It keeps the
+/// fields a Lotproof record commits to: GTIN, lot, type, location, actor, time and the event's
+/// free-form details (as the JSON text a client would send).
 /// @dev Written as lean as the pattern allows, so that the benchmark's ratios are not inflated
 /// by a clumsy baseline: an immutable owner (no storage read for the access check), the
 /// timestamp as `uint64`, no `msg.sender` copy in storage, and an event that names the new
@@ -17,6 +19,7 @@ contract EventStructPerEvent {
         string eventType;
         string location;
         string actor;
+        string details;
         uint64 timestamp;
     }
 
@@ -52,29 +55,24 @@ contract EventStructPerEvent {
         return keccak256(abi.encode(gtin, lot));
     }
 
-    /// @notice Appends one event to the history of the batch `(gtin, lot)`.
+    /// @notice Appends one event to the history of the batch `(e.gtin, e.lot)`.
+    /// @dev The event as one calldata struct: seven separate parameters (six of them strings)
+    /// do not fit the legacy code generator's stack. Copied field by field from calldata, as
+    /// building it in memory first would copy every string twice.
     /// @return index The event's position in the batch's history.
-    function recordEvent(
-        string calldata gtin,
-        string calldata lot,
-        string calldata eventType,
-        string calldata location,
-        string calldata actor,
-        uint64 timestamp
-    ) external onlyOwner returns (uint256 index) {
-        bytes32 batchKey = batchKeyOf(gtin, lot);
+    function recordEvent(TraceEvent calldata e) external onlyOwner returns (uint256 index) {
+        bytes32 batchKey = batchKeyOf(e.gtin, e.lot);
         TraceEvent[] storage history = _history[batchKey];
         index = history.length;
-        // Field by field straight from calldata: building the struct in memory first would copy
-        // every string twice (and the legacy code generator runs out of stack doing it).
         TraceEvent storage entry = history.push();
-        entry.gtin = gtin;
-        entry.lot = lot;
-        entry.eventType = eventType;
-        entry.location = location;
-        entry.actor = actor;
-        entry.timestamp = timestamp;
-        emit EventRecorded(batchKey, index, eventType, timestamp);
+        entry.gtin = e.gtin;
+        entry.lot = e.lot;
+        entry.eventType = e.eventType;
+        entry.location = e.location;
+        entry.actor = e.actor;
+        entry.details = e.details;
+        entry.timestamp = e.timestamp;
+        emit EventRecorded(batchKey, index, e.eventType, e.timestamp);
     }
 
     /// @notice Number of events recorded for the batch `(gtin, lot)`.

@@ -62,6 +62,8 @@ LOCATIONS = (
     "Rotterdam DC, dock 17-B",
 )
 ACTORS = ("acme-farms-2", "acme-farms-2", "acme-farms-2", "northwind-lg", "dutch-retail")
+# The details as JSON text, like the ingest benchmark's ({"line": ..., "seq": n}): 21-25 bytes,
+# so one storage slot (a string under 32 bytes is stored in place).
 EVENT_TYPES = ("production", "inspection", "packing", "shipping", "receiving")
 FIRST_EVENT_TIME = 1_793_584_800  # 2026-11-02 08:00 +08:00, an hour apart per event
 
@@ -75,14 +77,24 @@ class TraceEventInput:
     event_type: str
     location: str
     actor: str
+    details: str
     timestamp: int
 
-    def args(self) -> tuple[str, str, str, str, str, int]:
-        return (self.gtin, self.lot, self.event_type, self.location, self.actor, self.timestamp)
+    def args(self) -> tuple[str, str, str, str, str, str, int]:
+        return (
+            self.gtin,
+            self.lot,
+            self.event_type,
+            self.location,
+            self.actor,
+            self.details,
+            self.timestamp,
+        )
 
 
 def sample_events(count: int) -> list[TraceEventInput]:
-    """`count` realistic events, five per batch (GTIN 14, lot 10, location ~24, actor 12)."""
+    """`count` realistic events, five per batch (GTIN 14, lot 10, location ~24, actor 12,
+    details ~21)."""
     events = []
     for i in range(count):
         batch, step = divmod(i, len(EVENT_TYPES))
@@ -93,6 +105,7 @@ def sample_events(count: int) -> list[TraceEventInput]:
                 event_type=EVENT_TYPES[step],
                 location=LOCATIONS[step],
                 actor=ACTORS[step],
+                details=json.dumps({"line": f"L{step + 1}", "seq": i}, separators=(",", ":")),
                 timestamp=FIRST_EVENT_TIME + 3600 * i,
             )
         )
@@ -178,7 +191,7 @@ def _measure_baselines(w3: Web3, events: int) -> dict[str, Any]:
         hash_txs.append(_tx(receipt, hash="0x" + digest.hex()))
     struct_txs = []
     for event in sample_events(events):
-        receipt = send(w3, owner, structs.functions.recordEvent(*event.args()))
+        receipt = send(w3, owner, structs.functions.recordEvent(event.args()))
         struct_txs.append(_tx(receipt, event=event.__dict__))
     return {
         "hash_per_event": {"contract": hashes.address, "txs": hash_txs},
