@@ -19,6 +19,7 @@ from sqlalchemy import text
 from service.anchoring.deployment import ChainHealth
 from service.anchoring.endpoints import router as anchors_router
 from service.anchoring.worker import AnchoringWorker
+from service.apikeys.endpoints import router as api_keys_router
 from service.audit.endpoints import router as audit_router
 from service.audit.monitor import latest_run
 from service.batches.endpoints import router as batches_router
@@ -154,6 +155,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(org_certificates_router)
     app.include_router(certificates_router)
     app.include_router(orgs_router)
+    app.include_router(api_keys_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _add_operational_routes(app)
     return app

@@ -10,6 +10,7 @@ from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
 from service.anchoring.deployment import ChainHealth
+from service.apikeys.service import note_use
 from service.config import Settings
 from service.consumer.cache import AnswerCache
 from service.db.engine import SessionFactory
@@ -83,8 +84,10 @@ def get_current_org(
         raise Unauthorized("Authorization must be 'Bearer <API key>'")
     # In a read session of its own: the request's write transaction (and on SQLite the write
     # lock) then starts in the route itself, not while the dependencies are being resolved.
-    with get_state(request).sessions.read() as auth_session:
-        org = authenticate(auth_session, key.strip())
+    sessions = get_state(request).sessions
+    with sessions.read() as auth_session:
+        api_key, org = authenticate(auth_session, key.strip())
+    note_use(sessions, api_key)
     # Checked here, for every write route at once, so no new route can forget it.
     if org.suspended_at is not None and request.method not in _READ_METHODS:
         raise Forbidden(
