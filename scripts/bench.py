@@ -6,7 +6,7 @@ in production mode (``scripts/benchkit/stack.py``), measures everything of issue
 the JSON under ``var/bench/`` (``latest.json`` and a time-stamped copy).
 
 Usage (from the repository root; ``make bench`` / ``make bench-quick``):
-    .venv/bin/python scripts/bench.py            # the full run (about 20-30 minutes)
+    .venv/bin/python scripts/bench.py            # the full run (about 15 minutes)
     .venv/bin/python scripts/bench.py --quick    # small sizes: a smoke test (under 2 minutes)
     .venv/bin/python scripts/bench.py --only gas,verify
 
