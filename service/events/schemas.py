@@ -11,9 +11,33 @@ from service.hashing import jcs
 from service.inspections.schemas import SamplingInspection
 
 MAX_DETAILS_BYTES = 32 * 1024
+# Nesting beyond this is refused: every reader of the record (consumer JSON, audit bundles,
+# verifiers in other languages) walks it recursively, and pydantic's serialiser gives up far
+# below what 32 KiB of "{"a":" can reach. Real event details nest a few levels.
+MAX_DETAILS_DEPTH = 32
+
+
+def _depth(value: Any) -> int:
+    """Levels of objects and arrays in a JSON value (a scalar is 0), without recursing."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            stack += [(v, level + 1) for v in item.values()]
+        elif isinstance(item, list):
+            stack += [(v, level + 1) for v in item]
+        else:
+            deepest = max(deepest, level)
+            continue
+        deepest = max(deepest, level + 1)
+        if deepest > MAX_DETAILS_DEPTH:
+            break
+    return deepest
 
 
 def _canonicalizable(value: dict[str, Any]) -> dict[str, Any]:
+    if _depth(value) > MAX_DETAILS_DEPTH:
+        raise ValueError(f"nested more than {MAX_DETAILS_DEPTH} levels deep")
     # The record is hashed as RFC 8785 JSON: reject what JCS cannot represent exactly
     # (integers beyond 2^53, NaN) now, with the field named, not as a 500 later.
     try:

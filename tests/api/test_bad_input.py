@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -186,6 +187,44 @@ class TestEvents:
             f"/api/v1/batches/{batch['id']}/events", json=body, headers=auth(key)
         )
         _assert_problem(response, 422, "colour")
+
+    @pytest.mark.parametrize("depth", [33, 5000])
+    def test_deeply_nested_details_are_refused_by_name(
+        self, client: TestClient, sessions: SessionFactory, depth: int
+    ) -> None:
+        """Found by hand: 2,000 levels of {"a": ...} (12 KB) were stored, after which the
+        batch's consumer JSON and audit trail answered 500."""
+        _, key = make_org(sessions)
+        batch = make_batch(client, key)
+        before = _counts(sessions)
+        details = '{"a":' * depth + "1" + "}" * depth
+        body = json.dumps(event_body())[: -len('"details": {}}')] + f'"details": {details}}}'
+        response = client.post(
+            f"/api/v1/batches/{batch['id']}/events",
+            content=body.encode(),
+            headers=auth(key) | {"Content-Type": "application/json"},
+        )
+        _assert_problem(response, 422, "details")
+        assert _counts(sessions) == before
+
+    def test_details_32_levels_deep_are_kept_and_served(
+        self, client: TestClient, sessions: SessionFactory
+    ) -> None:
+        _, key = make_org(sessions)
+        batch = make_batch(client, key)
+        details: dict[str, object] = {"leaf": 1}
+        for _ in range(31):
+            details = {"a": details}
+        body = event_body() | {"details": details}
+        response = client.post(
+            f"/api/v1/batches/{batch['id']}/events", json=body, headers=auth(key)
+        )
+        assert response.status_code == 201, response.text
+        path = f"/01/{batch['gtin']}/10/{batch['lot']}"
+        assert client.get(path, headers={"Accept": "application/json"}).status_code == 200
+        assert (
+            client.get(f"/api/v1/batches/{batch['id']}/audit", headers=auth(key)).status_code == 200
+        )
 
     def test_invalid_json_is_422(self, client: TestClient, sessions: SessionFactory) -> None:
         _, key = make_org(sessions)
