@@ -46,6 +46,7 @@ from service.inspections.endpoints import router as inspections_router
 from service.ledger.factory import build_ledger
 from service.metrics import REGISTRY, monitor_exposition
 from service.middleware import BodySizeLimit, SecurityHeaders
+from service.openapi import install_problem_responses
 from service.orgs.endpoints import router as orgs_router
 from service.products.endpoints import router as products_router
 from service.recalls.endpoints import router as recalls_router
@@ -59,6 +60,7 @@ from service.webhooks.dispatcher import WebhookDispatcher
 from service.webhooks.endpoints import router as webhooks_router
 
 log = logging.getLogger(__name__)
+JSON = "application/json"
 
 
 def app_from_environment() -> FastAPI:
@@ -122,6 +124,7 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_problem_responses(app)
     # Uploads get their own cap (plus room for the multipart framing around the file).
     upload_cap = {
         FILES_PATH: settings.max_file_bytes + 64 * 1024,
@@ -166,7 +169,9 @@ def _add_operational_routes(app: FastAPI) -> None:
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["operations"])
+    not_ready = {"description": "Not ready: the body says which part", "content": {JSON: {}}}
+
+    @app.get("/readyz", tags=["operations"], responses={503: not_ready})
     def readyz(state: State) -> JSONResponse:
         try:
             with state.sessions.read() as session:

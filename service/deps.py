@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Annotated
 
+from annotated_types import Interval
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
@@ -111,3 +112,7 @@ def client_address(request: Request) -> str | None:
 
 
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
+# A row id in a path or query: ids are 32-bit in PostgreSQL (and 64-bit in SQLite), and a
+# larger number would otherwise reach the database and fail there as a 500, not as a 422.
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Interval(ge=1, le=MAX_ROW_ID)]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -60,14 +62,21 @@ class PayloadTooLarge(LotproofError):
 
 
 def problem_response(
-    status: int, title: str, detail: str, *, errors: list[dict[str, Any]] | None = None
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    errors: list[dict[str, Any]] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     body["detail"] = detail
     if errors:
         body["errors"] = errors
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    all_headers = dict(headers or {})
+    if status == 401:
+        all_headers["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=all_headers)
 
 
 def _field_path(loc: tuple[int | str, ...] | list[int | str]) -> str:
@@ -91,15 +100,38 @@ async def _on_validation_error(_: Request, exc: Exception) -> JSONResponse:
     return problem_response(422, "Invalid input", detail, errors=errors)
 
 
-async def _on_http_error(_: Request, exc: Exception) -> JSONResponse:
+async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return problem_response(exc.status_code, str(exc.detail), str(exc.detail))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        # RFC 9110: list every method of the path. Starlette names only those of the first
+        # route it tried, and a path often has several (GET and POST .../serials).
+        headers["Allow"] = _allowed_methods(request)
+    detail = str(exc.detail)
+    return problem_response(exc.status_code, detail, detail, headers=headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.methods:
+            match, _ = route.matches(request.scope)
+            if match != Match.NONE:
+                methods |= route.methods
+    return ", ".join(sorted(methods))
 
 
 async def _on_integrity_error(_: Request, exc: Exception) -> JSONResponse:
     # Two concurrent requests raced for the same unique thing (GTIN, lot, idempotency key);
     # the loser's transaction was rolled back, so nothing is half-written. Retrying is safe.
     return problem_response(409, "Conflict", "a concurrent request wrote the same thing; retry")
+
+
+async def _on_data_error(_: Request, exc: Exception) -> JSONResponse:
+    # The database refused a value (a number beyond its column, say) that the request's
+    # schema let through: the request is at fault, and nothing was written.
+    log.warning("database refused a value: %s", type(exc).__name__)
+    return problem_response(422, "Invalid input", "a value in the request is out of range")
 
 
 async def _on_operational_error(_: Request, exc: Exception) -> JSONResponse:
@@ -113,3 +145,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(IntegrityError, _on_integrity_error)
     app.add_exception_handler(OperationalError, _on_operational_error)
+    app.add_exception_handler(DataError, _on_data_error)

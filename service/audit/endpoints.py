@@ -8,18 +8,20 @@ from fastapi.responses import JSONResponse
 from service.audit import service
 from service.audit.redaction import redact_record
 from service.audit.schemas import AuditPage, Bundle, OrgAuditPage, RedactionCreate
-from service.deps import CurrentOrg, DbSession, State
+from service.deps import MAX_ROW_ID, CurrentOrg, DbSession, RowId, State
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
 
 
 @router.get("/batches/{batch_id}/audit", response_model=AuditPage)
 def get_audit_trail(
-    batch_id: int,
+    batch_id: RowId,
     org: CurrentOrg,
     session: DbSession,
     state: State,
-    cursor: Annotated[int | None, Query(ge=0, description="n of the last record seen")] = None,
+    cursor: Annotated[
+        int | None, Query(ge=0, le=MAX_ROW_ID, description="n of the last record seen")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AuditPage:
     return service.audit_page(session, org, batch_id, state.health, cursor=cursor, limit=limit)
@@ -27,11 +29,13 @@ def get_audit_trail(
 
 @router.get("/orgs/{org_id}/audit", response_model=OrgAuditPage)
 def get_org_audit_trail(
-    org_id: int,
+    org_id: RowId,
     org: CurrentOrg,
     session: DbSession,
     state: State,
-    cursor: Annotated[int | None, Query(ge=0, description="n of the last record seen")] = None,
+    cursor: Annotated[
+        int | None, Query(ge=0, le=MAX_ROW_ID, description="n of the last record seen")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> OrgAuditPage:
     """An organisation's certificates and suspensions, each record with its verdict."""
@@ -39,7 +43,7 @@ def get_org_audit_trail(
 
 
 @router.get("/batches/{batch_id}/audit/bundle", response_model=Bundle)
-def get_proof_bundle(batch_id: int, org: CurrentOrg, session: DbSession) -> JSONResponse:
+def get_proof_bundle(batch_id: RowId, org: CurrentOrg, session: DbSession) -> JSONResponse:
     bundle = service.build_bundle(session, org, batch_id)
     filename = f"lotproof-bundle-{bundle.batch.gtin}-{batch_id}.json"
     return JSONResponse(
@@ -49,7 +53,9 @@ def get_proof_bundle(batch_id: int, org: CurrentOrg, session: DbSession) -> JSON
 
 
 @router.get("/batches/{batch_id}/audit/report.pdf", response_class=Response)
-def get_audit_report(batch_id: int, org: CurrentOrg, session: DbSession, state: State) -> Response:
+def get_audit_report(
+    batch_id: RowId, org: CurrentOrg, session: DbSession, state: State
+) -> Response:
     pdf = service.audit_report_pdf(session, org, batch_id, state.health)
     headers = {"Content-Disposition": f'inline; filename="lotproof-audit-{batch_id}.pdf"'}
     return Response(pdf, media_type="application/pdf", headers=headers)
@@ -57,7 +63,7 @@ def get_audit_report(batch_id: int, org: CurrentOrg, session: DbSession, state: 
 
 @router.post("/records/{record_id}/redact", status_code=200)
 def redact(
-    record_id: int, body: RedactionCreate, org: CurrentOrg, session: DbSession
+    record_id: RowId, body: RedactionCreate, org: CurrentOrg, session: DbSession
 ) -> dict[str, object]:
     record = redact_record(session, org, record_id, body.reason)
     return {"id": record.id, "n": record.n, "redacted": True, "reason": record.redaction_reason}

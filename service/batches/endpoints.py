@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from service.batches import service
 from service.batches.qr import qr_png, qr_svg
 from service.batches.schemas import BatchCreate, BatchRead
-from service.deps import CurrentOrg, CurrentSettings, DbSession, IdempotencyKey
+from service.deps import CurrentOrg, CurrentSettings, DbSession, IdempotencyKey, RowId
 from service.gs1 import digital_link
 from service.idempotency import run_idempotent
 from service.labels.sheet import Label, render_label_sheet
@@ -41,20 +41,20 @@ def create_batch(
 
 
 @router.get("/{batch_id}", response_model=BatchRead)
-def get_batch(batch_id: int, session: DbSession, settings: CurrentSettings) -> BatchRead:
+def get_batch(batch_id: RowId, session: DbSession, settings: CurrentSettings) -> BatchRead:
     batch = service.get_batch(session, batch_id)
     return service.batch_read(session, batch, settings.public_url)
 
 
 @router.get("/{batch_id}/qr.png", response_class=Response)
-def get_batch_qr_png(batch_id: int, session: DbSession, settings: CurrentSettings) -> Response:
+def get_batch_qr_png(batch_id: RowId, session: DbSession, settings: CurrentSettings) -> Response:
     batch = service.get_batch(session, batch_id)
     png = qr_png(digital_link(settings.public_url, batch.gtin, batch.lot))
     return Response(png, media_type="image/png")
 
 
 @router.get("/{batch_id}/qr.svg", response_class=Response)
-def get_batch_qr_svg(batch_id: int, session: DbSession, settings: CurrentSettings) -> Response:
+def get_batch_qr_svg(batch_id: RowId, session: DbSession, settings: CurrentSettings) -> Response:
     batch = service.get_batch(session, batch_id)
     svg = qr_svg(digital_link(settings.public_url, batch.gtin, batch.lot))
     return Response(svg, media_type="image/svg+xml")
@@ -62,7 +62,7 @@ def get_batch_qr_svg(batch_id: int, session: DbSession, settings: CurrentSetting
 
 @router.get("/{batch_id}/labels.pdf", response_class=Response)
 def get_batch_labels(
-    batch_id: int,
+    batch_id: RowId,
     session: DbSession,
     settings: CurrentSettings,
     copies: Annotated[int, Query(ge=1, le=2400, description="How many labels")] = 24,

@@ -18,7 +18,7 @@ from service.certificates.schemas import (
 )
 from service.certificates.validity import CertificateStatus, utc_day
 from service.db.base import utcnow
-from service.deps import CurrentOrg, DbSession, IdempotencyKey
+from service.deps import MAX_ROW_ID, CurrentOrg, DbSession, IdempotencyKey, RowId
 from service.idempotency import run_idempotent
 
 orgs_router = APIRouter(prefix="/api/v1/orgs", tags=["certificates"])
@@ -35,7 +35,7 @@ Now = Annotated[datetime, Depends(get_now)]
 
 @orgs_router.post("/{org_id}/certificates", status_code=201, response_model=CertificateRead)
 def record_certificate(
-    org_id: int,
+    org_id: RowId,
     body: CertificateCreate,
     request: Request,
     org: CurrentOrg,
@@ -62,12 +62,12 @@ def record_certificate(
 
 @orgs_router.get("/{org_id}/certificates", response_model=CertificateList)
 def list_certificates(
-    org_id: int,
+    org_id: RowId,
     org: CurrentOrg,
     session: DbSession,
     now: Now,
     status: Annotated[CertificateStatus | None, Query(description="status today")] = None,
-    cursor: Annotated[int | None, Query(ge=0)] = None,
+    cursor: Annotated[int | None, Query(ge=0, le=MAX_ROW_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> CertificateList:
     """For the organisation itself, inspectors and admins."""
@@ -91,7 +91,7 @@ def list_expiring(
 
 @router.get("/{certificate_id}", response_model=CertificateRead)
 def get_certificate(
-    certificate_id: int, org: CurrentOrg, session: DbSession, now: Now
+    certificate_id: RowId, org: CurrentOrg, session: DbSession, now: Now
 ) -> CertificateRead:
     certificate = service.get_certificate(session, org, certificate_id)
     return service.certificate_reads(session, [certificate], utc_day(now))[0]
@@ -99,7 +99,7 @@ def get_certificate(
 
 @router.post("/{certificate_id}/revoke", response_model=CertificateRead)
 def revoke_certificate(
-    certificate_id: int,
+    certificate_id: RowId,
     body: CertificateRevoke,
     request: Request,
     org: CurrentOrg,

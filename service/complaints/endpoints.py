@@ -23,7 +23,7 @@ from service.complaints.schemas import (
 from service.consumer.endpoints import error_response, translator_for, wants_json
 from service.consumer.page import render_complaint_page
 from service.db.base import utcnow
-from service.deps import CurrentOrg, CurrentSettings, DbSession, client_address
+from service.deps import MAX_ROW_ID, CurrentOrg, CurrentSettings, DbSession, client_address
 from service.errors import InvalidInput, LotproofError
 
 router = APIRouter(tags=["complaints"])
@@ -79,7 +79,17 @@ def file_complaint_form(
     return RedirectResponse(f"/complaints/{complaint.code}{query}", status_code=303)
 
 
-@router.get("/complaints/{code}", response_model=None, summary="Follow a complaint")
+@router.get(
+    "/complaints/{code}",
+    response_model=None,
+    summary="Follow a complaint",
+    responses={
+        200: {
+            "description": "The complaint's status: a page for people, JSON for programs",
+            "content": {"text/html": {}, "application/json": {}},
+        }
+    },
+)
 def complaint_status(
     code: str, request: Request, session: DbSession, settings: CurrentSettings
 ) -> Response:
@@ -101,7 +111,7 @@ def list_complaints(
     now: Now,
     status: ComplaintState | None = None,
     overdue: Annotated[bool, Query(description="only those past their deadline")] = False,
-    cursor: Annotated[int | None, Query(ge=0)] = None,
+    cursor: Annotated[int | None, Query(ge=0, le=MAX_ROW_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> ComplaintList:
     """A supplier sees complaints on its own batches, an admin every complaint."""

@@ -68,7 +68,22 @@ def answer_kind(request: Request, link_type: str | None) -> AnswerKind:
     return AnswerKind("page", translator_for(request).language)
 
 
-@router.get("/01/{path:path}", response_model=None, summary="Resolve a GS1 Digital Link")
+# The answer depends on Accept and linkType: a page for people, facts or a linkset for programs.
+RESOLVER_ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The batch or unit: an HTML page, its facts as JSON, or its linkset",
+        "content": {"text/html": {}, "application/json": {}, LINKSET_JSON: {}},
+    },
+    301: {"description": "Moved to the canonical form of the link"},
+}
+
+
+@router.get(
+    "/01/{path:path}",
+    response_model=None,
+    summary="Resolve a GS1 Digital Link",
+    responses=RESOLVER_ANSWERS,
+)
 async def resolve_digital_link(
     path: str,
     request: Request,

@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from service.deps import CurrentOrg, DbSession, IdempotencyKey
+from service.deps import CurrentOrg, DbSession, IdempotencyKey, RowId
 from service.events import service
 from service.events.bulk import BulkEvents, BulkRecorded, record_bulk
 from service.events.schemas import EventCreate, EventRead
@@ -14,7 +14,7 @@ router = APIRouter(prefix="/api/v1/batches", tags=["events"])
 
 @router.post("/{batch_id}/events", status_code=201, response_model=EventRead)
 def record_event(
-    batch_id: int,
+    batch_id: RowId,
     body: EventCreate,
     request: Request,
     org: CurrentOrg,
@@ -34,7 +34,7 @@ def record_event(
 
 @router.post("/{batch_id}/events:bulk", status_code=201, response_model=BulkRecorded)
 def record_events_bulk(
-    batch_id: int,
+    batch_id: RowId,
     body: BulkEvents,
     request: Request,
     org: CurrentOrg,

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from service.db.models import Organization, Record
-from service.deps import CurrentOrg, DbSession, IdempotencyKey
+from service.deps import CurrentOrg, DbSession, IdempotencyKey, RowId
 from service.errors import NotFound
 from service.hashing import digest_to_hex
 from service.idempotency import run_idempotent
@@ -21,7 +21,7 @@ from service.orgs.schemas import OrgProfile, SuspensionChange, SuspensionRead
 router = APIRouter(prefix="/api/v1/orgs", tags=["organisations"])
 
 
-def org_profile(session: Session, org_id: int) -> OrgProfile:
+def org_profile(session: Session, org_id: RowId) -> OrgProfile:
     org = OrgRepository(session).get_by_id(org_id)
     if org is None:
         raise NotFound(f"no organisation {org_id}")
@@ -38,14 +38,14 @@ def org_profile(session: Session, org_id: int) -> OrgProfile:
 
 
 @router.get("/{org_id}", response_model=OrgProfile)
-def get_org(org_id: int, viewer: CurrentOrg, session: DbSession) -> OrgProfile:
+def get_org(org_id: RowId, viewer: CurrentOrg, session: DbSession) -> OrgProfile:
     """Any organisation's public profile, including whether it is suspended."""
     return org_profile(session, org_id)
 
 
 @router.post("/{org_id}/suspension", status_code=201, response_model=SuspensionRead)
 def suspend_org(
-    org_id: int,
+    org_id: RowId,
     body: SuspensionChange,
     request: Request,
     admin: CurrentOrg,
@@ -59,7 +59,7 @@ def suspend_org(
 
 @router.post("/{org_id}/suspension/lift", status_code=200, response_model=SuspensionRead)
 def lift_suspension(
-    org_id: int,
+    org_id: RowId,
     body: SuspensionChange,
     request: Request,
     admin: CurrentOrg,
@@ -75,7 +75,7 @@ def lift_suspension(
 class _Decision:
     """A suspension decision as a request: recorded once per Idempotency-Key."""
 
-    org_id: int
+    org_id: RowId
     body: SuspensionChange
     request: Request
     admin: Organization

@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from service.deps import CurrentOrg, DbSession, IdempotencyKey
+from service.deps import CurrentOrg, DbSession, IdempotencyKey, RowId
 from service.idempotency import run_idempotent
 from service.products import service
 from service.products.schemas import ProductCategoryPut, ProductCreate, ProductRead
@@ -31,13 +31,13 @@ def create_product(
 
 
 @router.get("/{product_id}", response_model=ProductRead)
-def get_product(product_id: int, session: DbSession) -> ProductRead:
+def get_product(product_id: RowId, session: DbSession) -> ProductRead:
     return ProductRead.model_validate(service.get_product(session, product_id))
 
 
 @router.put("/{product_id}/category", response_model=ProductRead)
 def set_product_category(
-    product_id: int, body: ProductCategoryPut, org: CurrentOrg, session: DbSession
+    product_id: RowId, body: ProductCategoryPut, org: CurrentOrg, session: DbSession
 ) -> ProductRead:
     """Admins file a product under a category; its certificate rules and alert thresholds
     apply to the product's batches from then on."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from service.deps import CurrentOrg, DbSession, IdempotencyKey
+from service.deps import CurrentOrg, DbSession, IdempotencyKey, RowId
 from service.idempotency import run_idempotent
 from service.recalls import service
 from service.recalls.schemas import RecallCreate, RecallRead
@@ -37,12 +37,12 @@ def create_recall(
 
 
 @router.get("/{recall_id}", response_model=RecallRead)
-def get_recall(recall_id: int, org: CurrentOrg, session: DbSession) -> RecallRead:
+def get_recall(recall_id: RowId, org: CurrentOrg, session: DbSession) -> RecallRead:
     return service.recall_read(session, recall_id)
 
 
 @router.get("/{recall_id}/export.csv", response_class=Response)
-def export_recall(recall_id: int, org: CurrentOrg, session: DbSession) -> Response:
+def export_recall(recall_id: RowId, org: CurrentOrg, session: DbSession) -> Response:
     """The spreadsheet regulators ask for: one row per affected batch and custodian period."""
     body = service.export_csv(session, recall_id)
     headers = {"Content-Disposition": f'attachment; filename="lotproof-recall-{recall_id}.csv"'}

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from service.db.base import utcnow
-from service.deps import CurrentOrg, DbSession
+from service.deps import CurrentOrg, DbSession, RowId
 from service.scorecard import service
 from service.scorecard.schemas import FormulaName, ScorecardRead
 
@@ -22,7 +22,7 @@ def get_now() -> datetime:
 
 @router.get("/{org_id}/scorecard", response_model=ScorecardRead, summary="Supplier scorecard")
 def get_scorecard(
-    org_id: int,
+    org_id: RowId,
     session: DbSession,
     viewer: CurrentOrg,
     now: Annotated[datetime, Depends(get_now)],

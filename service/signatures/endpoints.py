@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.deps import CurrentOrg, DbSession
+from service.deps import CurrentOrg, DbSession, RowId
 from service.signatures import service
 from service.signatures.schemas import (
     AddressCreate,
@@ -32,13 +32,13 @@ def set_signing_policy(body: SigningPolicy, org: CurrentOrg, session: DbSession)
 
 
 @router.get("/records/{record_id}/signing-payload", response_model=SigningPayload)
-def get_signing_payload(record_id: int, org: CurrentOrg, session: DbSession) -> SigningPayload:
+def get_signing_payload(record_id: RowId, org: CurrentOrg, session: DbSession) -> SigningPayload:
     """The EIP-712 typed data to sign (eth_signTypedData_v4) for one of your records."""
     return service.signing_payload(session, org, record_id)
 
 
 @router.post("/records/{record_id}/signature", status_code=201, response_model=SignatureRead)
 def sign_record(
-    record_id: int, body: SignatureCreate, org: CurrentOrg, session: DbSession
+    record_id: RowId, body: SignatureCreate, org: CurrentOrg, session: DbSession
 ) -> SignatureRead:
     return service.sign_record(session, org, record_id, body.signature)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 
 class AddressCreate(BaseModel):
@@ -15,7 +15,8 @@ class AddressCreate(BaseModel):
 class SigningPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    require_signatures: bool
+    # Strict: 0, 1 and "yes" are not booleans in JSON (and not in the documented schema).
+    require_signatures: StrictBool
 
 
 class OrgSigning(BaseModel):

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from service.deps import CurrentOrg, CurrentSettings, DbSession, IdempotencyKey
+from service.deps import CurrentOrg, CurrentSettings, DbSession, IdempotencyKey, RowId
 from service.idempotency import run_idempotent
 from service.transformations import service
 from service.transformations.schemas import (
@@ -48,7 +48,7 @@ def create_transformation(
 
 @trace_router.get("/{batch_id}/trace", response_model=TraceGraph)
 def get_trace(
-    batch_id: int,
+    batch_id: RowId,
     session: DbSession,
     direction: TraceDirection = TraceDirection.both,
     depth: Annotated[int, Query(ge=1, le=10, description="Hops to follow")] = 5,

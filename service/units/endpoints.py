@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import RootModel
 
-from service.deps import CurrentOrg, CurrentSettings, DbSession, IdempotencyKey
+from service.deps import MAX_ROW_ID, CurrentOrg, CurrentSettings, DbSession, IdempotencyKey, RowId
 from service.errors import NotFound
 from service.idempotency import run_idempotent
 from service.labels.sheet import render_label_sheet
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api/v1/batches", tags=["units"])
 
 @router.post("/{batch_id}/serials", status_code=201, response_model=list[UnitRead])
 def commission_serials(
-    batch_id: int,
+    batch_id: RowId,
     body: SerialsCreate,
     request: Request,
     org: CurrentOrg,
@@ -43,11 +43,11 @@ def commission_serials(
 
 @router.get("/{batch_id}/serials", response_model=UnitList)
 def list_units(
-    batch_id: int,
+    batch_id: RowId,
     org: CurrentOrg,
     session: DbSession,
     settings: CurrentSettings,
-    cursor: Annotated[int | None, Query(ge=0)] = None,
+    cursor: Annotated[int | None, Query(ge=0, le=MAX_ROW_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> UnitList:
     return service.list_units(
@@ -57,11 +57,11 @@ def list_units(
 
 @router.get("/{batch_id}/serials/labels.pdf", response_class=Response)
 def get_unit_labels(
-    batch_id: int,
+    batch_id: RowId,
     org: CurrentOrg,
     session: DbSession,
     settings: CurrentSettings,
-    cursor: Annotated[int | None, Query(ge=0)] = None,
+    cursor: Annotated[int | None, Query(ge=0, le=MAX_ROW_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=2400)] = 240,
 ) -> Response:
     """Label sheets for a range of the batch's units: QR, GTIN, lot and serial on each."""

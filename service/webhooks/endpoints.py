@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from service.deps import CurrentOrg, DbSession
+from service.deps import MAX_ROW_ID, CurrentOrg, DbSession, RowId
 from service.webhooks import service
 from service.webhooks.schemas import DeliveryList, WebhookCreate, WebhookCreated, WebhookRead
 
@@ -25,17 +25,19 @@ def list_webhooks(org: CurrentOrg, session: DbSession) -> list[WebhookRead]:
 
 
 @router.delete("/{subscription_id}", status_code=204, response_class=Response)
-def delete_webhook(subscription_id: int, org: CurrentOrg, session: DbSession) -> Response:
+def delete_webhook(subscription_id: RowId, org: CurrentOrg, session: DbSession) -> Response:
     service.delete_subscription(session, org, subscription_id)
     return Response(status_code=204)
 
 
 @router.get("/{subscription_id}/deliveries", response_model=DeliveryList)
 def list_deliveries(
-    subscription_id: int,
+    subscription_id: RowId,
     org: CurrentOrg,
     session: DbSession,
-    cursor: Annotated[int | None, Query(ge=0, description="id of the last delivery seen")] = None,
+    cursor: Annotated[
+        int | None, Query(ge=0, le=MAX_ROW_ID, description="id of the last delivery seen")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> DeliveryList:
     """The subscription's delivery log, newest first."""

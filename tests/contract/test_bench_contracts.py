@@ -76,7 +76,7 @@ class TestEventStructPerEvent:
     ) -> None:
         events = sample_events(7)  # five for the first batch, two for the second
         for event in events:
-            send(contract_w3, admin, event_struct_per_event.functions.recordEvent(*event.args()))
+            send(contract_w3, admin, event_struct_per_event.functions.recordEvent(event.args()))
 
         functions = event_struct_per_event.functions
         for batch in {(e.gtin, e.lot) for e in events}:
@@ -92,7 +92,7 @@ class TestEventStructPerEvent:
     ) -> None:
         (event,) = sample_events(1)
         receipt = send(
-            contract_w3, admin, event_struct_per_event.functions.recordEvent(*event.args())
+            contract_w3, admin, event_struct_per_event.functions.recordEvent(event.args())
         )
 
         (log,) = event_struct_per_event.events.EventRecorded().process_receipt(receipt)
@@ -112,5 +112,5 @@ class TestEventStructPerEvent:
         self, event_struct_per_event: Contract, outsider: LocalAccount
     ) -> None:
         (event,) = sample_events(1)
-        call = event_struct_per_event.functions.recordEvent(*event.args())
+        call = event_struct_per_event.functions.recordEvent(event.args())
         expect_revert(call, outsider.address, "NotOwner()")
