@@ -21,7 +21,7 @@ def measure_cache_off(
     svc: Service, lot: verify.Lot, quick: bool
 ) -> tuple[list[Row], dict[str, Any]]:
     """JSON and HTML loads on ``lot`` against ``svc`` (started with ``CACHE_OFF``)."""
-    total = 100 if quick else 1500
+    total = 50 if quick else 1500
     rows: list[Row] = []
     details: dict[str, Any] = {"env": CACHE_OFF}
     for name, accept in (("JSON", verify.JSON), ("HTML", verify.HTML)):
