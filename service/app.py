@@ -35,7 +35,7 @@ from service.consumer.page import CONTENT_SECURITY_POLICY, STATIC
 from service.custody.endpoints import router as custody_router
 from service.db import migrate
 from service.db.engine import SessionFactory, make_engine
-from service.deps import AppState, State
+from service.deps import AppState, State, refusal_before_validation
 from service.errors import install_error_handlers
 from service.events.bulk import BULK_MAX_BYTES
 from service.events.endpoints import router as events_router
@@ -112,6 +112,7 @@ def create_app(settings: Settings) -> FastAPI:
             yield
         finally:
             stop.set()
+            state.event_posts.close()
             thread.join(timeout=30)
             if dispatcher_thread is not None:
                 dispatcher_thread.join(timeout=10)
@@ -123,7 +124,7 @@ def create_app(settings: Settings) -> FastAPI:
         summary="Tamper-evident product traceability anchored to an EVM chain",
         lifespan=lifespan,
     )
-    install_error_handlers(app)
+    install_error_handlers(app, refusal_check=refusal_before_validation)
     install_problem_responses(app)
     # Uploads get their own cap (plus room for the multipart framing around the file).
     upload_cap = {

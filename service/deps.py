@@ -8,6 +8,10 @@ from typing import Annotated
 
 from annotated_types import Interval
 from fastapi import Depends, Header, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.dependencies.models import Dependant
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
 from service.anchoring.deployment import ChainHealth
@@ -15,10 +19,12 @@ from service.apikeys.service import note_use
 from service.config import Settings
 from service.consumer.cache import AnswerCache
 from service.db.engine import SessionFactory
+from service.db.groupcommit import GroupCommitter
 from service.db.models import Organization
-from service.errors import Forbidden, Unauthorized
+from service.errors import LotproofError, Unauthorized
+from service.events.group import EventPost, record_posted_events
 from service.files.storage import FileStore
-from service.orgs.service import authenticate
+from service.orgs.service import authenticate, require_not_suspended
 from service.scorecard.summary import ScoreCache
 
 _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -34,9 +40,12 @@ class AppState:
     files: FileStore | None = None  # built once by the lifespan (an S3 client is costly)
     scores: ScoreCache = field(default_factory=ScoreCache)  # consumer pages' score summaries
     answers: AnswerCache = field(init=False)  # the resolver's answers to hot links
+    # Single-event POSTs, written a group at a time by one thread.
+    event_posts: GroupCommitter[EventPost, JSONResponse] = field(init=False)
 
     def __post_init__(self) -> None:
         self.answers = AnswerCache(ttl_s=self.settings.consumer_cache_ttl_s)
+        self.event_posts = GroupCommitter(self.sessions, record_posted_events, name="event-posts")
 
 
 def get_state(request: Request) -> AppState:
@@ -73,33 +82,76 @@ CurrentSettings = Annotated[Settings, Depends(get_settings)]
 State = Annotated[AppState, Depends(get_state)]
 
 
-def get_current_org(
-    request: Request,
-    session: DbSession,
-    authorization: Annotated[str | None, Header()] = None,
-) -> Organization:
+async def get_event_posts(request: Request) -> GroupCommitter[EventPost, JSONResponse]:
+    # async: a plain function dependency would cost a trip through the thread pool.
+    return get_state(request).event_posts
+
+
+EventPosts = Annotated[GroupCommitter[EventPost, JSONResponse], Depends(get_event_posts)]
+
+
+async def bearer_key(authorization: Annotated[str | None, Header()] = None) -> str:
+    """The API key from ``Authorization: Bearer <key>``; checked against the database later."""
     if not authorization:
         raise Unauthorized("missing Authorization: Bearer <API key>")
     scheme, _, key = authorization.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise Unauthorized("Authorization must be 'Bearer <API key>'")
+    return key.strip()
+
+
+BearerKey = Annotated[str, Depends(bearer_key)]
+
+
+def get_current_org(request: Request, session: DbSession, key: BearerKey) -> Organization:
     # In a read session of its own: the request's write transaction (and on SQLite the write
     # lock) then starts in the route itself, not while the dependencies are being resolved.
     sessions = get_state(request).sessions
     with sessions.read() as auth_session:
-        api_key, org = authenticate(auth_session, key.strip())
+        api_key, org = authenticate(auth_session, key)
     note_use(sessions, api_key)
     # Checked here, for every write route at once, so no new route can forget it.
-    if org.suspended_at is not None and request.method not in _READ_METHODS:
-        raise Forbidden(
-            f"organisation '{org.slug}' is suspended since {org.suspended_at:%Y-%m-%d}"
-            f" ({org.suspension_reason}); its keys cannot write until an admin lifts it"
-        )
+    if request.method not in _READ_METHODS:
+        require_not_suspended(org)
     # The request's own copy (no SQL: load=False), so that services may change it.
     return session.merge(org, load=False)
 
 
 CurrentOrg = Annotated[Organization, Depends(get_current_org)]
+
+
+async def refusal_before_validation(request: Request) -> LotproofError | None:
+    """The 401/403 due to a request whose body failed validation, on a route that checks its
+    key inside its own transaction (``BearerKey`` without ``CurrentOrg``: group commit).
+
+    Every other route resolves ``CurrentOrg`` before FastAPI validates the body; this keeps
+    the same order everywhere, so an unauthenticated caller learns nothing about validation.
+    """
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return None
+    calls = _dependency_calls(route.dependant)
+    if bearer_key not in calls or get_current_org in calls:
+        return None
+    try:
+        key = await bearer_key(request.headers.get("authorization"))
+        await run_in_threadpool(_authorize_writer, get_state(request).sessions, key)
+    except LotproofError as e:
+        return e
+    return None
+
+
+def _authorize_writer(sessions: SessionFactory, key: str) -> None:
+    with sessions.read() as session:
+        _, org = authenticate(session, key)
+    require_not_suspended(org)
+
+
+def _dependency_calls(dependant: Dependant) -> set[object]:
+    calls: set[object] = set()
+    for sub in dependant.dependencies:
+        calls |= {sub.call} | _dependency_calls(sub)
+    return calls
 
 
 def client_address(request: Request) -> str | None:

@@ -34,24 +34,50 @@ def run_idempotent(
 ) -> JSONResponse:
     """Run ``produce`` once per (org, key); replay its stored response afterwards."""
     if key is None:
-        return _json_response(produce().model_dump_json(), status_code)
+        return json_response(produce().model_dump_json(), status_code)
     fingerprint = request_fingerprint(request, body)
+    previous = replay(session, org, key, fingerprint)
+    if previous is not None:
+        return previous
+    payload = produce().model_dump_json()
+    remember(session, org, key, fingerprint, status_code, payload)
+    session.flush()
+    return json_response(payload, status_code)
+
+
+def replay(
+    session: Session, org: Organization, key: str, fingerprint: bytes
+) -> JSONResponse | None:
+    """The stored response to ``key``, if it was used before; InvalidInput if for another
+    request (``fingerprint`` differs)."""
     query = select(IdempotentRequest).where(
         IdempotentRequest.org_id == org.id, IdempotentRequest.key == key
     )
     previous = session.scalars(query).first()
-    if previous is not None:
-        if previous.request_hash != fingerprint:
-            raise InvalidInput(
-                "this Idempotency-Key was already used for a different request",
-                field="Idempotency-Key",
-            )
-        return SerializedJSONResponse(
-            previous.response_body,
-            status_code=previous.status_code,
-            headers={"Idempotent-Replayed": "true"},
+    if previous is None:
+        return None
+    if previous.request_hash != fingerprint:
+        raise InvalidInput(
+            "this Idempotency-Key was already used for a different request",
+            field="Idempotency-Key",
         )
-    payload = produce().model_dump_json()
+    return SerializedJSONResponse(
+        previous.response_body,
+        status_code=previous.status_code,
+        headers={"Idempotent-Replayed": "true"},
+    )
+
+
+def remember(
+    session: Session,
+    org: Organization,
+    key: str,
+    fingerprint: bytes,
+    status_code: int,
+    payload: str,
+) -> None:
+    """Store the response to ``key`` (unflushed); a second use of the key in the same
+    transaction fails the transaction on the (org, key) unique constraint."""
     session.add(
         IdempotentRequest(
             org_id=org.id,
@@ -61,8 +87,6 @@ def run_idempotent(
             response_body=payload,
         )
     )
-    session.flush()
-    return _json_response(payload, status_code)
 
 
 class SerializedJSONResponse(JSONResponse):
@@ -75,5 +99,5 @@ class SerializedJSONResponse(JSONResponse):
         return content.encode()
 
 
-def _json_response(payload: str, status_code: int) -> JSONResponse:
+def json_response(payload: str, status_code: int) -> JSONResponse:
     return SerializedJSONResponse(payload, status_code=status_code)

@@ -84,3 +84,15 @@ def scan(client: TestClient, batch: dict[str, Any]) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     facts: dict[str, Any] = response.json()
     return facts
+
+
+def failing_sampling() -> dict[str, Any]:
+    # Lot 1000, level II, AQL 1.0 for majors: Re 3, so 5 major defects reject the lot.
+    return {
+        "lot_size": 1000,
+        "level": "II",
+        "classes": {
+            "critical": {"aql": 0.065, "defects": 0},
+            "major": {"aql": 1.0, "defects": 5},
+        },
+    }

@@ -62,10 +62,22 @@ def revoke_key(session: Session, caller: Organization, org_id: int, prefix: str)
 def note_use(sessions: SessionFactory, key: ApiKey, now: datetime | None = None) -> None:
     """Record that ``key`` was just used, unless that was already recorded within a minute."""
     now = now or utcnow()
-    if key.last_used_at is not None and now - key.last_used_at < LAST_USE_RESOLUTION:
+    if _noted_recently(key, now):
         return
     with sessions.write() as session, session.begin():
         ApiKeyRepository(session).set_last_used(key.id, now)
+
+
+def note_use_in(session: Session, key: ApiKey) -> None:
+    """``note_use`` inside a write transaction the caller already holds (group commit)."""
+    now = utcnow()
+    if not _noted_recently(key, now):
+        # Through the ORM: later jobs of the same group then see it noted and write nothing.
+        key.last_used_at = now
+
+
+def _noted_recently(key: ApiKey, now: datetime) -> bool:
+    return key.last_used_at is not None and now - key.last_used_at < LAST_USE_RESOLUTION
 
 
 def _read(row: ApiKey) -> ApiKeyRead:

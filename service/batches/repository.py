@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
@@ -17,7 +19,8 @@ _ADVANCE_HEAD = (
 
 _LOCK_FOR_APPEND = (
     select(Batch)
-    .where(Batch.id == bindparam("batch_id"))
+    .where(Batch.id.in_(bindparam("batch_ids", expanding=True)))
+    .order_by(Batch.id)
     .with_for_update()
     .execution_options(populate_existing=True)
 )
@@ -38,10 +41,11 @@ class BatchRepository:
         self.session.add(batch)
         self.session.flush()
 
-    def get_for_append(self, batch_id: int) -> Batch | None:
-        """The batch, read afresh under PostgreSQL's row lock (SQLite's write lock is already
-        held): concurrent appends to one batch then check custody and holds one at a time."""
-        return self.session.scalars(_LOCK_FOR_APPEND, {"batch_id": batch_id}).first()
+    def get_for_append(self, batch_ids: Collection[int]) -> Sequence[Batch]:
+        """The batches that exist, read afresh under PostgreSQL's row locks (taken in id
+        order; SQLite's write lock is already held): concurrent appends to one batch then
+        check custody and holds one at a time."""
+        return self.session.scalars(_LOCK_FOR_APPEND, {"batch_ids": list(batch_ids)}).all()
 
     def reserve_records(self, batch_id: int, count: int) -> tuple[int, bytes | None]:
         """Take the next ``count`` record numbers; returns (first n, previous digest).
@@ -59,14 +63,18 @@ class BatchRepository:
         sync_loaded(self.session, Batch, batch_id, record_count=row[0])
         return int(row[0]) - count, row[1]
 
-    def advance_head(self, batch_id: int, *, after: int, count: int, head: bytes) -> None:
-        """``count`` records were appended after record number ``after - 1`` by the holder of
-        the row lock (``get_for_append``); anything else moving the count is a bug."""
-        params = {"batch_id": batch_id, "after": after, "count": after + count, "head": head}
+    def advance_heads(self, heads: Sequence[tuple[int, int, int, bytes | None]]) -> None:
+        """Records were appended to each (batch id, old count, new count, new head) by the
+        holder of its row lock (``get_for_append``); anything else moving a count is a bug."""
+        params = [
+            {"batch_id": batch_id, "after": after, "count": count, "head": head}
+            for batch_id, after, count, head in heads
+        ]
         result = self.session.execute(_ADVANCE_HEAD, params)
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise RuntimeError(f"batch {batch_id} changed under its row lock")
-        sync_loaded(self.session, Batch, batch_id, record_count=after + count, head_digest=head)
+        if result.rowcount != len(params):  # type: ignore[attr-defined]
+            raise RuntimeError(f"one of batches {[h[0] for h in heads]} changed under its lock")
+        for batch_id, _, count, head in heads:
+            sync_loaded(self.session, Batch, batch_id, record_count=count, head_digest=head)
 
     def set_head(self, batch_id: int, digest: bytes) -> None:
         query = update(Batch).where(Batch.id == batch_id).values(head_digest=digest)

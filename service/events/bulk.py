@@ -76,10 +76,10 @@ def record_bulk(
             errors.append({"row": row, "field": e.field, "message": e.detail})
             continue
         apply_event(session, org, batch, checked)
-        accepted.append(NewRecord(checked.event, data.type, data.event_time))
+        accepted.append(NewRecord(checked.event, data.type, data.event_time, org))
     if errors:
         raise BulkRejected(sorted(errors, key=lambda e: e["row"]))
-    return append_records(session, batch, org, accepted)
+    return append_records(session, [(batch, new) for new in accepted])
 
 
 def _field_error(row: int, loc: tuple[int | str, ...], message: str) -> dict[str, Any]:

@@ -3,33 +3,36 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from service.deps import CurrentOrg, DbSession, IdempotencyKey, RowId
-from service.events import service
+from service.deps import (
+    BearerKey,
+    CurrentOrg,
+    DbSession,
+    EventPosts,
+    IdempotencyKey,
+    RowId,
+)
 from service.events.bulk import BulkEvents, BulkRecorded, record_bulk
+from service.events.group import EventPost
 from service.events.schemas import EventCreate, EventRead
-from service.idempotency import run_idempotent
+from service.idempotency import request_fingerprint, run_idempotent
 
 router = APIRouter(prefix="/api/v1/batches", tags=["events"])
 
 
 @router.post("/{batch_id}/events", status_code=201, response_model=EventRead)
-def record_event(
+async def record_event(
     batch_id: RowId,
     body: EventCreate,
     request: Request,
-    org: CurrentOrg,
-    session: DbSession,
+    api_key: BearerKey,
+    event_posts: EventPosts,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    return run_idempotent(
-        session,
-        org=org,
-        key=idempotency_key,
-        request=request,
-        body=body,
-        status_code=201,
-        produce=lambda: service.record_event(session, org, batch_id, body),
-    )
+    """Append one event. Concurrent posts share a transaction (``service.events.group``);
+    each is answered once the transaction holding its record is committed."""
+    fingerprint = b"" if idempotency_key is None else request_fingerprint(request, body)
+    post = EventPost(api_key, batch_id, body, idempotency_key, fingerprint)
+    return await event_posts.submit(post)
 
 
 @router.post("/{batch_id}/events:bulk", status_code=201, response_model=BulkRecorded)

@@ -10,7 +10,7 @@ from service.db.base import table_of
 from service.db.models import Record
 
 _records = table_of(Record)
-_INSERT = insert(_records).returning(_records.c.n, _records.c.id)
+_INSERT = insert(_records).returning(_records.c.batch_id, _records.c.n, _records.c.id)
 
 
 class RecordRepository:
@@ -21,15 +21,6 @@ class RecordRepository:
         self.session.add(record)
         self.session.flush()
 
-    def insert_batch_records(self, rows: Sequence[dict[str, Any]]) -> dict[int, int]:
-        """INSERT one batch's new records in a few statements; returns their ids by ``n``.
-
-        Core, not the ORM's bulk insert: the rows are complete, and its per-row bookkeeping
-        doubles the cost of a 10,000-event import. The ids are matched by ``n`` because
-        asking for them in parameter order makes SQLite run one statement per row.
-        """
-        return {n: record_id for n, record_id in self.session.execute(_INSERT, list(rows))}
-
     def list_by_batch(self, batch_id: int) -> Sequence[Record]:
         query = select(Record).where(Record.batch_id == batch_id).order_by(Record.n)
         return self.session.scalars(query).all()
@@ -38,3 +29,13 @@ class RecordRepository:
         """An organisation's own history (format v2 records), in order."""
         query = select(Record).where(Record.subject_org_id == org_id).order_by(Record.n)
         return self.session.scalars(query).all()
+
+    def insert_batch_records(self, rows: Sequence[dict[str, Any]]) -> dict[tuple[int, int], int]:
+        """INSERT new records in a few statements; returns their ids by (batch id, ``n``).
+
+        Core, not the ORM's bulk insert: the rows are complete, and its per-row bookkeeping
+        doubles the cost of a 10,000-event import. The ids are matched by batch and ``n``
+        because asking for them in parameter order makes SQLite run one statement per row.
+        """
+        result = self.session.execute(_INSERT, list(rows))
+        return {(batch_id, n): record_id for batch_id, n, record_id in result}

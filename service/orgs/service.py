@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from service.apikeys.keyformat import MalformedKey, hash_key, make_key, prefix_of
 from service.db.models import ApiKey, Organization, OrgRole
-from service.errors import InvalidInput, Unauthorized
+from service.errors import Forbidden, InvalidInput, Unauthorized
 from service.orgs.repository import OrgRepository
 from service.orgs.schemas import OrgCreated
 
@@ -41,6 +41,15 @@ def issue_api_key(session: Session, org: Organization) -> str:
     new = make_key()
     OrgRepository(session).add(ApiKey(org_id=org.id, prefix=new.prefix, key_hash=hash_key(new.key)))
     return new.key
+
+
+def require_not_suspended(org: Organization) -> None:
+    """Forbidden for a suspended organisation's writes (every write route checks it)."""
+    if org.suspended_at is not None:
+        raise Forbidden(
+            f"organisation '{org.slug}' is suspended since {org.suspended_at:%Y-%m-%d}"
+            f" ({org.suspension_reason}); its keys cannot write until an admin lifts it"
+        )
 
 
 def authenticate(session: Session, key: str) -> tuple[ApiKey, Organization]:

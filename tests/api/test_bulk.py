@@ -12,7 +12,15 @@ from service.anchoring.worker import AnchoringWorker
 from service.db.engine import SessionFactory
 from service.db.models import OrgRole, Record
 from service.hashing import digest_to_hex, record_digest
-from tests.builders import auth, event_body, make_batch, make_org, post_event, scan
+from tests.builders import (
+    auth,
+    event_body,
+    failing_sampling,
+    make_batch,
+    make_org,
+    post_event,
+    scan,
+)
 
 
 def record_count(sessions: SessionFactory, batch_id: int) -> int:
@@ -127,18 +135,6 @@ class TestBulk:
         assert all(record_digest(c) == d for c, d in zip(contents, digests, strict=True))
         worker.anchor_all_pending()
         assert scan(client, batch)["verdict"] == "authentic"
-
-
-def failing_sampling() -> dict[str, Any]:
-    # Lot 1000, level II, AQL 1.0 for majors: Re 3, so 5 major defects reject the lot.
-    return {
-        "lot_size": 1000,
-        "level": "II",
-        "classes": {
-            "critical": {"aql": 0.065, "defects": 0},
-            "major": {"aql": 1.0, "defects": 5},
-        },
-    }
 
 
 def scan_after_nothing(client: TestClient, batch: dict[str, Any]) -> dict[str, Any]:
