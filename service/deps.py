@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from annotated_types import Interval
 from fastapi import Depends, Header, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.dependencies.models import Dependant
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
@@ -82,16 +81,9 @@ CurrentSettings = Annotated[Settings, Depends(get_settings)]
 State = Annotated[AppState, Depends(get_state)]
 
 
-async def get_event_posts(request: Request) -> GroupCommitter[EventPost, JSONResponse]:
-    # async: a plain function dependency would cost a trip through the thread pool.
-    return get_state(request).event_posts
-
-
-EventPosts = Annotated[GroupCommitter[EventPost, JSONResponse], Depends(get_event_posts)]
-
-
-async def bearer_key(authorization: Annotated[str | None, Header()] = None) -> str:
-    """The API key from ``Authorization: Bearer <key>``; checked against the database later."""
+def bearer_key(authorization: str | None) -> str:
+    """The API key from an ``Authorization: Bearer <key>`` header, or Unauthorized; whether
+    it is a valid key is for the database to say."""
     if not authorization:
         raise Unauthorized("missing Authorization: Bearer <API key>")
     scheme, _, key = authorization.partition(" ")
@@ -100,10 +92,14 @@ async def bearer_key(authorization: Annotated[str | None, Header()] = None) -> s
     return key.strip()
 
 
-BearerKey = Annotated[str, Depends(bearer_key)]
+# The API key, for routes that check it themselves (``authenticates_in_transaction``).
+AuthorizationHeader = Annotated[str | None, Header()]
 
 
-def get_current_org(request: Request, session: DbSession, key: BearerKey) -> Organization:
+def get_current_org(
+    request: Request, session: DbSession, authorization: AuthorizationHeader = None
+) -> Organization:
+    key = bearer_key(authorization)
     # In a read session of its own: the request's write transaction (and on SQLite the write
     # lock) then starts in the route itself, not while the dependencies are being resolved.
     sessions = get_state(request).sessions
@@ -120,21 +116,29 @@ def get_current_org(request: Request, session: DbSession, key: BearerKey) -> Org
 CurrentOrg = Annotated[Organization, Depends(get_current_org)]
 
 
+_CHECK_KEY_IN_TRANSACTION: set[Callable[..., Any]] = set()
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def authenticates_in_transaction(endpoint: Endpoint) -> Endpoint:
+    """Marks a route that checks its API key (and the suspension of its organisation) inside
+    its own write transaction, as group commit does, instead of through ``CurrentOrg``."""
+    _CHECK_KEY_IN_TRANSACTION.add(endpoint)
+    return endpoint
+
+
 async def refusal_before_validation(request: Request) -> LotproofError | None:
-    """The 401/403 due to a request whose body failed validation, on a route that checks its
-    key inside its own transaction (``BearerKey`` without ``CurrentOrg``: group commit).
+    """The 401/403 due to a request whose body failed validation, on a route marked
+    ``authenticates_in_transaction``.
 
     Every other route resolves ``CurrentOrg`` before FastAPI validates the body; this keeps
     the same order everywhere, so an unauthenticated caller learns nothing about validation.
     """
     route = request.scope.get("route")
-    if not isinstance(route, APIRoute):
-        return None
-    calls = _dependency_calls(route.dependant)
-    if bearer_key not in calls or get_current_org in calls:
+    if not isinstance(route, APIRoute) or route.endpoint not in _CHECK_KEY_IN_TRANSACTION:
         return None
     try:
-        key = await bearer_key(request.headers.get("authorization"))
+        key = bearer_key(request.headers.get("authorization"))
         await run_in_threadpool(_authorize_writer, get_state(request).sessions, key)
     except LotproofError as e:
         return e
@@ -145,13 +149,6 @@ def _authorize_writer(sessions: SessionFactory, key: str) -> None:
     with sessions.read() as session:
         _, org = authenticate(session, key)
     require_not_suspended(org)
-
-
-def _dependency_calls(dependant: Dependant) -> set[object]:
-    calls: set[object] = set()
-    for sub in dependant.dependencies:
-        calls |= {sub.call} | _dependency_calls(sub)
-    return calls
 
 
 def client_address(request: Request) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 REGISTRY = CollectorRegistry()
 RECORDS_RECORDED = Counter(
@@ -15,6 +15,13 @@ CONSUMER_CACHE = Counter(
     "lotproof_consumer_cache_lookups",
     "Resolver answers served from the per-process cache (hit) or built afresh (miss)",
     ["outcome"],
+    registry=REGISTRY,
+)
+GROUP_COMMIT_SIZE = Histogram(
+    "lotproof_group_commit_size",
+    "Writes that shared one transaction (group commit of single-event POSTs)",
+    ["queue"],
+    buckets=(1, 2, 4, 8, 16, 32, 64),
     registry=REGISTRY,
 )
 CHAIN_UP = Gauge("lotproof_chain_ok", "1 when the chain and contract check out", registry=REGISTRY)

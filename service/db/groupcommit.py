@@ -26,6 +26,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy.orm import Session
 
 from service.db.engine import SessionFactory
+from service.metrics import GROUP_COMMIT_SIZE
 
 J = TypeVar("J")
 R = TypeVar("R")
@@ -63,6 +64,7 @@ class GroupCommitter(Generic[J, R]):
         self.write_group = write_group
         self.max_group = max_group
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._sizes = GROUP_COMMIT_SIZE.labels(queue=name)
         self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
         self._thread.start()
 
@@ -90,6 +92,7 @@ class GroupCommitter(Generic[J, R]):
                 item = self._queue.get()
             stopping = item is _STOP
             if group:
+                self._sizes.observe(len(group))
                 self._write(group)
 
     def _write(self, group: list[_Waiting[J, R]]) -> None:

@@ -4,12 +4,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from service.deps import (
-    BearerKey,
+    AuthorizationHeader,
     CurrentOrg,
     DbSession,
-    EventPosts,
     IdempotencyKey,
     RowId,
+    authenticates_in_transaction,
+    bearer_key,
+    get_state,
 )
 from service.events.bulk import BulkEvents, BulkRecorded, record_bulk
 from service.events.group import EventPost
@@ -20,19 +22,19 @@ router = APIRouter(prefix="/api/v1/batches", tags=["events"])
 
 
 @router.post("/{batch_id}/events", status_code=201, response_model=EventRead)
+@authenticates_in_transaction
 async def record_event(
     batch_id: RowId,
     body: EventCreate,
     request: Request,
-    api_key: BearerKey,
-    event_posts: EventPosts,
+    authorization: AuthorizationHeader = None,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Append one event. Concurrent posts share a transaction (``service.events.group``);
     each is answered once the transaction holding its record is committed."""
     fingerprint = b"" if idempotency_key is None else request_fingerprint(request, body)
-    post = EventPost(api_key, batch_id, body, idempotency_key, fingerprint)
-    return await event_posts.submit(post)
+    post = EventPost(bearer_key(authorization), batch_id, body, idempotency_key, fingerprint)
+    return await get_state(request).event_posts.submit(post)
 
 
 @router.post("/{batch_id}/events:bulk", status_code=201, response_model=BulkRecorded)
