@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -108,6 +109,8 @@ def create_app(settings: Settings) -> FastAPI:
                 name="overdue",
                 daemon=True,
             ).start()
+        if settings.gc_freeze:
+            gc.freeze()
         try:
             yield
         finally:

@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     # Threads per HTTP process for the (synchronous) routes. The work is mostly CPU under the
     # GIL: far more threads than cores only adds switching, fewer starve waits on the database.
     http_threads: int = Field(default=40, ge=1, le=1000)
+    # Move what exists after startup (modules, the app, its caches) out of the garbage
+    # collector's sight: its full collections then scan only per-request objects. Measured:
+    # 13 % of a bulk import's CPU. Off in tests, which start hundreds of apps in one process.
+    gc_freeze: bool = True
     contract_artifact: Path = REPO_ROOT / "contracts" / "build" / "TraceAnchor.json"
 
     # The field CLI (`lotproof product/batch/event/...`): which server, with which key, and the

@@ -91,4 +91,5 @@ def settings(database_url: str, chain_proxy: TcpProxy, tmp_path: Path) -> Settin
         anchor_interval=0.2,
         run_worker=False,
         rpc_timeout=5,
+        gc_freeze=False,
     )

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timezone
 from typing import Annotated, Any
 
 import rfc8785
@@ -17,26 +17,23 @@ MAX_DETAILS_BYTES = 32 * 1024
 MAX_DETAILS_DEPTH = 32
 
 
-def _depth(value: Any) -> int:
-    """Levels of objects and arrays in a JSON value (a scalar is 0), without recursing."""
-    deepest, stack = 0, [(value, 0)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict):
-            stack += [(v, level + 1) for v in item.values()]
-        elif isinstance(item, list):
-            stack += [(v, level + 1) for v in item]
-        else:
-            deepest = max(deepest, level)
-            continue
-        deepest = max(deepest, level + 1)
-        if deepest > MAX_DETAILS_DEPTH:
-            break
-    return deepest
+def _nested_deeper_than(value: Any, levels: int) -> bool:
+    """Whether ``value`` has more than ``levels`` levels of objects and arrays (a scalar has
+    none). Recursion stops one level past ``levels``, so however deep the input, the stack
+    stays shallow."""
+    if isinstance(value, dict):
+        items: Any = value.values()
+    elif isinstance(value, list):
+        items = value
+    else:
+        return False
+    if levels == 0:
+        return True
+    return any(_nested_deeper_than(item, levels - 1) for item in items)
 
 
 def _canonicalizable(value: dict[str, Any]) -> dict[str, Any]:
-    if _depth(value) > MAX_DETAILS_DEPTH:
+    if _nested_deeper_than(value, MAX_DETAILS_DEPTH):
         raise ValueError(f"nested more than {MAX_DETAILS_DEPTH} levels deep")
     # The record is hashed as RFC 8785 JSON: reject what JCS cannot represent exactly
     # (integers beyond 2^53, NaN) now, with the field named, not as a 500 later.
@@ -53,11 +50,26 @@ def _canonicalizable(value: dict[str, Any]) -> dict[str, Any]:
 Details = Annotated[dict[str, Any], AfterValidator(_canonicalizable)]
 
 
+def _fixed_offset(moment: datetime) -> datetime:
+    """The same instant and UTC offset, with the standard library's fixed-offset tzinfo.
+
+    pydantic's own tzinfo answers every ``utcoffset()`` through a call into its Rust core:
+    about 6 us per ``astimezone()``, and an event's time is converted five times on its way
+    into a record and its answer (a fifth of a bulk import's CPU, measured with cProfile).
+    """
+    offset = moment.utcoffset()
+    assert offset is not None  # AwareDatetime
+    return moment.replace(tzinfo=UTC if not offset else timezone(offset))
+
+
+EventTime = Annotated[AwareDatetime, AfterValidator(_fixed_offset)]
+
+
 class EventCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: EventType
-    event_time: AwareDatetime
+    event_time: EventTime
     location: str = Field(min_length=1, max_length=200)
     details: Details = Field(default_factory=dict)
     # shipping: the organisation (slug) that will receive the batch; custody moves on receipt.

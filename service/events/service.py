@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -123,7 +124,9 @@ def append_record(
     """
     batches = BatchRepository(session)
     n, prev = batches.reserve_records(batch.id, 1)
-    row = _record_row(batch, n, prev, NewRecord(event, event_type, event_time, org), utcnow())
+    now = utcnow()
+    new = NewRecord(event, event_type, event_time, org)
+    row = _record_row(batch, n, prev, new, now, format_utc_ms(now))
     record = Record(**row)
     RecordRepository(session).add(record)
     batches.set_head(batch.id, record.digest)
@@ -151,20 +154,21 @@ def append_records(session: Session, new: Sequence[tuple[Batch, NewRecord]]) -> 
         return []
     heads: dict[int, _Head] = {}
     recorded_at = utcnow()
+    recorded_text = format_utc_ms(recorded_at)
     rows = []
     for batch, item in new:
         head = heads.setdefault(
             batch.id, _Head(batch.record_count, batch.record_count, batch.head_digest)
         )
-        row = _record_row(batch, head.next_n, head.digest, item, recorded_at)
+        row = _record_row(batch, head.next_n, head.digest, item, recorded_at, recorded_text)
         head.next_n, head.digest = head.next_n + 1, row["digest"]
         rows.append(row)
     ids = RecordRepository(session).insert_batch_records(rows)
     BatchRepository(session).advance_heads(
         [(batch_id, head.first_n, head.next_n, head.digest) for batch_id, head in heads.items()]
     )
-    for _, item in new:
-        RECORDS_RECORDED.labels(type=item.event_type).inc()
+    for event_type, count in Counter(item.event_type for _, item in new).items():
+        RECORDS_RECORDED.labels(type=event_type).inc(count)
     return [_event_read(row | {"id": ids[row["batch_id"], row["n"]]}) for row in rows]
 
 
@@ -183,8 +187,10 @@ def _record_row(
     prev: bytes | None,
     new: NewRecord,
     recorded_at: datetime,
+    recorded_text: str,
 ) -> dict[str, Any]:
-    """The records-table row of record ``n`` (``prev`` is record ``n - 1``'s digest)."""
+    """The records-table row of record ``n`` (``prev`` is record ``n - 1``'s digest);
+    ``recorded_text`` is ``format_utc_ms(recorded_at)``, formatted once for many records."""
     content = build_record(
         gtin=batch.gtin,
         lot=batch.lot,
@@ -192,7 +198,7 @@ def _record_row(
         prev=prev,
         event=new.event,
         actor=new.actor.slug,
-        recorded_at=format_utc_ms(recorded_at),
+        recorded_at=recorded_text,
         salt=os.urandom(32),
     )
     canonical = canonical_bytes(content)

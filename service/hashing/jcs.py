@@ -46,9 +46,16 @@ def _prepared(value: Any) -> Any:
     if kind is str or kind is bool or value is None:
         return value
     if kind is dict:
-        return {_key(key): _prepared(item) for key, item in value.items()}
+        # ASCII keys and string values (nearly all) are passed inline: a call for each of
+        # them cost a third of hashing a record.
+        return {
+            (key if type(key) is str and key.isascii() else _key(key)): (
+                item if type(item) is str else _prepared(item)
+            )
+            for key, item in value.items()
+        }
     if kind is list:
-        return [_prepared(item) for item in value]
+        return [item if type(item) is str else _prepared(item) for item in value]
     if isinstance(value, (str, bool)):
         return value
     if isinstance(value, int):
