@@ -40,6 +40,7 @@ from service.deps import AppState, State, refusal_before_validation
 from service.errors import install_error_handlers
 from service.events.bulk import BULK_MAX_BYTES
 from service.events.endpoints import router as events_router
+from service.events.fastlane import EventFastLane
 from service.files.endpoints import router as files_router
 from service.files.factory import build_file_store
 from service.files.schemas import FILES_PATH
@@ -137,6 +138,9 @@ def create_app(settings: Settings) -> FastAPI:
         FILES_PATH: settings.max_file_bytes + 64 * 1024,
         "/events:bulk": BULK_MAX_BYTES,
     }
+    # Added first, so innermost: requests reach it through the body-size limit and their
+    # answers get the security headers, like any route's.
+    app.add_middleware(EventFastLane)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, overrides=upload_cap)
     app.add_middleware(SecurityHeaders, html_csp=CONTENT_SECURITY_POLICY)
     # Routes are matched in order: the two hottest paths (scans and single-event posts) first.

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from service.db.engine import SessionFactory
-from service.db.models import OrgRole
+from service.db.models import OrgRole, Record
 from service.gs1 import gtin_check_digit
+from service.hashing import digest_to_hex, record_digest
 from service.orgs.service import create_org
 
 
@@ -96,3 +99,17 @@ def failing_sampling() -> dict[str, Any]:
             "major": {"aql": 1.0, "defects": 5},
         },
     }
+
+
+def chain_of(sessions: SessionFactory, batch_id: int) -> list[int]:
+    """The batch's record numbers, after checking that each record's prev is the one before."""
+    with sessions.read() as session:
+        query = select(Record).where(Record.batch_id == batch_id).order_by(Record.n)
+        rows = session.scalars(query).all()
+    prev = None
+    for row in rows:
+        assert row.content is not None
+        content = json.loads(row.content)
+        assert content["prev"] == prev and content["n"] == row.n
+        prev = digest_to_hex(record_digest(content))
+    return [row.n for row in rows]

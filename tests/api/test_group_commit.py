@@ -14,18 +14,24 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.db.engine import SessionFactory
 from service.db.groupcommit import GroupCommitter
-from service.db.models import OrgRole, Record
+from service.db.models import OrgRole
 from service.errors import Conflict, Forbidden, NotFound, Unauthorized
 from service.events.group import EventPost, record_posted_events
 from service.events.schemas import EventCreate
-from service.hashing import digest_to_hex, record_digest
-from tests.builders import auth, event_body, failing_sampling, make_batch, make_org
+from tests.builders import (
+    auth,
+    chain_of,
+    event_body,
+    failing_sampling,
+    make_batch,
+    make_org,
+)
 
 PROBE = "group_commit_probe"
 
@@ -139,20 +145,6 @@ class TestGroupCommitter:
 def post(key: str, batch_id: int, body: dict[str, Any], idem: str | None = None) -> EventPost:
     fingerprint = secrets.token_bytes(32) if idem else b""
     return EventPost(key, batch_id, EventCreate.model_validate(body), idem, fingerprint)
-
-
-def chain_of(sessions: SessionFactory, batch_id: int) -> list[int]:
-    """The batch's record numbers, after checking that each record's prev is the one before."""
-    with sessions.read() as session:
-        query = select(Record).where(Record.batch_id == batch_id).order_by(Record.n)
-        rows = session.scalars(query).all()
-    prev = None
-    for row in rows:
-        assert row.content is not None
-        content = json.loads(row.content)
-        assert content["prev"] == prev and content["n"] == row.n
-        prev = digest_to_hex(record_digest(content))
-    return [row.n for row in rows]
 
 
 class TestEventPostsInOneGroup:
