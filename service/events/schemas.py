@@ -29,7 +29,10 @@ def _nested_deeper_than(value: Any, levels: int) -> bool:
         return False
     if levels == 0:
         return True
-    return any(_nested_deeper_than(item, levels - 1) for item in items)
+    for item in items:  # a loop, not any(...): scalars (most values) cost no call
+        if isinstance(item, (dict, list)) and _nested_deeper_than(item, levels - 1):
+            return True
+    return False
 
 
 def _canonicalizable(value: dict[str, Any]) -> dict[str, Any]:

@@ -1,9 +1,9 @@
-"""RFC 8785 canonical JSON, fast: the C ``json`` encoder where it provably agrees.
+"""RFC 8785 canonical JSON, fast: orjson where it provably agrees.
 
 ``rfc8785.dumps`` (pure Python) costs about 0.4 ms for a typical record, which made hashing
-the largest cost of every verification. For the values records actually hold, the standard
-library's C encoder with sorted keys, no whitespace and ``ensure_ascii=False`` writes the same
-bytes as RFC 8785, provided that:
+the largest cost of every verification. For the values records actually hold, orjson with
+sorted keys (it writes no whitespace and no ASCII escapes) writes the same bytes as RFC 8785,
+provided that:
 
 - every key sorts the same by code point (Python) as by UTF-16 code unit (RFC 8785), which
   holds when no key has a character above U+FFFF;
@@ -17,22 +17,22 @@ bytes as RFC 8785, provided that:
 Anything else (huge or tiny floats, astral-plane keys, lone surrogates, big integers, other
 types) goes to ``rfc8785.dumps``, which stays the reference: a property test checks that both
 give the same bytes on random JSON values, and the golden vectors pin the output.
+
+orjson replaced the standard library's C encoder (same conditions, same bytes) because it
+encodes a record several times faster: encoding was a tenth of a bulk import's CPU.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
+import orjson
 import rfc8785
 
 _MAX_SAFE = 2**53 - 1
 # Characters outside the Basic Multilingual Plane: UTF-16 sorts them before U+E000..U+FFFF.
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-_encoder = json.JSONEncoder(
-    ensure_ascii=False, allow_nan=False, sort_keys=True, separators=(",", ":")
-)
 
 
 class _Unsupported(Exception):
@@ -88,6 +88,6 @@ def _key(key: Any) -> str:
 def dumps(value: Any) -> bytes:
     """The RFC 8785 canonical UTF-8 bytes of a JSON value (same output as ``rfc8785.dumps``)."""
     try:
-        return _encoder.encode(_prepared(value)).encode("utf-8")
-    except (_Unsupported, UnicodeEncodeError, ValueError):
+        return orjson.dumps(_prepared(value), option=orjson.OPT_SORT_KEYS)
+    except (_Unsupported, orjson.JSONEncodeError):  # e.g. a lone surrogate in a string
         return rfc8785.dumps(value)

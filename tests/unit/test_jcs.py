@@ -54,6 +54,8 @@ def test_same_bytes_as_rfc8785(value: Any) -> None:
     "value",
     [
         {"\U0001f600": 1, "\ufb00": 2, "z": 3},  # UTF-16 order differs from code points
+        # Non-ASCII keys across the Basic Multilingual Plane, nested: the fast path's order.
+        {"é": {"\uffff": 1, "\ue000": 2, "Z": 3}, "Z": 2, "\u4e2d": [{"ß": 1, "a": 2}], "a": 5},
         {"big": 2**53, "neg": -(2**53)},  # outside I-JSON: the reference refuses
         {"tiny": 1e-7, "huge": 1e21, "edge": 1e-4, "below": 9.9e-5, "whole": 1200.0},
         {"lone": "\ud800"},
