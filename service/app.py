@@ -51,6 +51,7 @@ from service.middleware import BodySizeLimit, SecurityHeaders
 from service.openapi import install_problem_responses
 from service.orgs.endpoints import router as orgs_router
 from service.products.endpoints import router as products_router
+from service.ratelimit import RateLimit
 from service.recalls.endpoints import router as recalls_router
 from service.scorecard.endpoints import router as scorecard_router
 from service.scorecard.summary import ScoreCache
@@ -142,6 +143,8 @@ def create_app(settings: Settings) -> FastAPI:
     # answers get the security headers, like any route's.
     app.add_middleware(EventFastLane)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, overrides=upload_cap)
+    # Before the body is read; its 429s still get the security headers.
+    app.add_middleware(RateLimit, settings=settings)
     app.add_middleware(SecurityHeaders, html_csp=CONTENT_SECURITY_POLICY)
     # Routes are matched in order: the two hottest paths (scans and single-event posts) first.
     app.include_router(consumer_router)

@@ -6,6 +6,7 @@ from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from limits import parse_many
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -82,6 +83,12 @@ class Settings(BaseSettings):
     # collector's sight: its full collections then scan only per-request objects. Measured:
     # 13 % of a bulk import's CPU. Off in tests, which start hundreds of apps in one process.
     gc_freeze: bool = True
+    # Rate limits (service/ratelimit.py), in the `limits` notation; "" turns one off.
+    rate_limit_per_key: str = "300/second"
+    rate_limit_per_source: str = "30/second"
+    rate_limit_auth_failures: str = "20/minute"
+    # Where the counts live: this process, or Redis shared by instances (redis://host:6379).
+    rate_limit_storage: str = "memory://"
     contract_artifact: Path = REPO_ROOT / "contracts" / "build" / "TraceAnchor.json"
 
     # The field CLI (`lotproof product/batch/event/...`): which server, with which key, and the
@@ -94,6 +101,13 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("rate_limit_per_key", "rate_limit_per_source", "rate_limit_auth_failures")
+    @classmethod
+    def _rate_limits_parse(cls, value: str) -> str:
+        if value.strip():
+            parse_many(value)  # at startup, not on the first request: ValueError names it
+        return value
 
     @property
     def rpc_endpoint(self) -> str:

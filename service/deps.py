@@ -23,6 +23,7 @@ from service.db.models import Organization
 from service.errors import LotproofError, Unauthorized
 from service.events.group import EventPost, record_posted_events
 from service.files.storage import FileStore
+from service.middleware import source_address
 from service.orgs.service import authenticate, require_not_suspended
 from service.scorecard.summary import ScoreCache
 
@@ -153,11 +154,7 @@ def _authorize_writer(sessions: SessionFactory, key: str) -> None:
 
 def client_address(request: Request) -> str | None:
     """The caller's IP; X-Forwarded-For only when a trusted proxy sets it."""
-    if get_settings(request).trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
-        if forwarded:
-            return forwarded
-    return request.client.host if request.client else None
+    return source_address(request.scope, get_settings(request).trust_forwarded_for)
 
 
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]

@@ -11,6 +11,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from service.errors import PROBLEM_JSON
 
 
+def source_address(scope: Scope, trust_forwarded_for: bool) -> str | None:
+    """The caller's IP; the first X-Forwarded-For hop only when a trusted proxy sets it."""
+    if trust_forwarded_for:
+        for name, value in scope.get("headers", []):
+            if name == b"x-forwarded-for":
+                forwarded: str = value.decode("latin-1").split(",")[0].strip()
+                if forwarded:
+                    return forwarded
+    client = scope.get("client")
+    return str(client[0]) if client else None
+
+
 class BodySizeLimit:
     def __init__(
         self, app: ASGIApp, *, max_bytes: int, overrides: Mapping[str, int] | None = None

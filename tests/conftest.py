@@ -92,4 +92,9 @@ def settings(database_url: str, chain_proxy: TcpProxy, tmp_path: Path) -> Settin
         run_worker=False,
         rpc_timeout=5,
         gc_freeze=False,
+        # Off for the suite, which fires hundreds of requests a second from one address and
+        # key; tests/api/test_rate_limits.py turns them on.
+        rate_limit_per_key="",
+        rate_limit_per_source="",
+        rate_limit_auth_failures="",
     )

@@ -137,6 +137,10 @@ def _environment(
         "LOTPROOF_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "LOTPROOF_RUN_WORKER": "false",
         "LOTPROOF_FILES_DIR": str(workdir / "files"),
+        # The benchmark measures capacity, from one client address with one key: limits far
+        # above it, so that the rate-limit middleware still does its work on every request.
+        "LOTPROOF_RATE_LIMIT_PER_KEY": "1000000/second",
+        "LOTPROOF_RATE_LIMIT_PER_SOURCE": "1000000/second",
     }
     return env | extra
 

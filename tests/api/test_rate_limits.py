@@ -1,0 +1,117 @@
+"""Rate limits (``service.ratelimit``): per API key, per source address for requests without
+a key, and per source address after failed authentications; overload answers 429."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
+
+from service.apikeys.keyformat import make_key
+from service.app import create_app
+from service.config import Settings
+from service.db.engine import SessionFactory
+from tests.builders import auth, chain_of, make_batch, make_org
+
+ME = "/api/v1/orgs/me/signing"  # any organisation may read its own
+UNKNOWN = make_key().key  # well formed, checksum and all, but never issued
+MISTYPED = "lp_" + "1" * 12 + "_" + "2" * 64 + "_00000000"  # a bad checksum
+
+
+@pytest.fixture
+def limited(settings: Settings) -> Iterator[TestClient]:
+    """The app with small limits; X-Forwarded-For trusted so a test can be several sources."""
+    small = settings.model_copy(
+        update={
+            "rate_limit_per_key": "5/minute",
+            "rate_limit_per_source": "4/minute",
+            "rate_limit_auth_failures": "3/minute",
+            "trust_forwarded_for": True,
+        }
+    )
+    with TestClient(create_app(small)) as client:
+        yield client
+
+
+def source(address: str) -> dict[str, str]:
+    return {"X-Forwarded-For": address}
+
+
+def assert_limited(response: Any) -> None:
+    assert response.status_code == 429, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert int(response.headers["retry-after"]) >= 1
+    assert response.json()["title"] == "Too many requests"
+
+
+class TestPerKey:
+    def test_a_key_over_its_limit_gets_429_and_other_keys_do_not(
+        self, limited: TestClient, sessions: SessionFactory
+    ) -> None:
+        _, busy = make_org(sessions)
+        _, calm = make_org(sessions)
+        statuses = [limited.get(ME, headers=auth(busy)).status_code for _ in range(5)]
+        assert 429 not in statuses
+        over = limited.get(ME, headers=auth(busy))
+        assert_limited(over)
+        assert "API key" in over.json()["detail"]
+        assert limited.get(ME, headers=auth(calm)).status_code == 200
+
+    def test_a_refused_write_writes_nothing(
+        self, limited: TestClient, sessions: SessionFactory
+    ) -> None:
+        _, key = make_org(sessions)
+        batch = make_batch(limited, key)  # product + batch: two of the five
+        url = f"/api/v1/batches/{batch['id']}/events"
+        body = {"type": "packing", "event_time": "2026-11-02T08:00:00Z", "location": "P"}
+        created = [limited.post(url, json=body, headers=auth(key)) for _ in range(3)]
+        assert [r.status_code for r in created] == [201, 201, 201]
+        assert_limited(limited.post(url, json=body, headers=auth(key)))
+        assert chain_of(sessions, batch["id"]) == [0, 1, 2]
+
+
+class TestPerSource:
+    def test_public_pages_are_limited_per_address(self, limited: TestClient) -> None:
+        for _ in range(4):
+            assert (
+                limited.get("/01/09506000134352/10/X1", headers=source("203.0.113.7")).status_code
+                != 429
+            )
+        assert_limited(limited.get("/01/09506000134352/10/X1", headers=source("203.0.113.7")))
+        other = limited.get("/01/09506000134352/10/X1", headers=source("203.0.113.8"))
+        assert other.status_code != 429
+
+    def test_operational_routes_are_never_limited(self, limited: TestClient) -> None:
+        statuses = {
+            limited.get("/healthz", headers=source("198.51.100.1")).status_code for _ in range(10)
+        }
+        assert statuses == {200}
+
+
+class TestAuthenticationFailures:
+    @pytest.mark.parametrize("guess", [UNKNOWN, MISTYPED], ids=["unknown", "mistyped"])
+    def test_an_address_guessing_keys_is_stopped_even_with_a_good_key(
+        self, limited: TestClient, sessions: SessionFactory, guess: str
+    ) -> None:
+        _, good = make_org(sessions)
+        guesser, bystander = source("192.0.2.66"), source("192.0.2.67")
+        for _ in range(3):
+            response = limited.get(ME, headers=auth(guess) | guesser)
+            assert response.status_code == 401
+        assert_limited(limited.get(ME, headers=auth(guess) | guesser))
+        assert_limited(limited.get(ME, headers=auth(good) | guesser))
+        assert limited.get(ME, headers=auth(good) | bystander).status_code == 200
+
+
+class TestSettings:
+    def test_a_malformed_limit_is_refused_at_startup(self) -> None:
+        with pytest.raises(ValidationError, match="rate_limit_per_key"):
+            Settings(rate_limit_per_key="lots per fortnight")
+
+    def test_an_empty_limit_is_off(self, client: TestClient, sessions: SessionFactory) -> None:
+        _, key = make_org(sessions)
+        statuses = {client.get(ME, headers=auth(key)).status_code for _ in range(40)}
+        assert statuses == {200}
