@@ -218,15 +218,23 @@ def measure_baseline(chain: Chain, quick: bool) -> tuple[list[Row], dict[str, An
 
 
 def ratio_rows(ingest: list[dict[str, Any]], baseline: dict[str, Any]) -> list[Row]:
-    """Our events/s (single and bulk, per database) over the per-event-transaction baseline."""
+    """Our events/s (single and bulk, per database) over the per-event-transaction baseline.
+
+    The issue's ingest targets, this ratio among them, are set on SQLite; PostgreSQL's ratios
+    are reported beside them, like its throughput."""
     base = float(baseline["events_per_s"])
     out = []
     for measured in ingest:
         for mode, eps in measured["events_per_s"].items():
             ratio = round(eps / base, 1) if base else 0.0
+            target = (
+                {"target": f">= {TARGET_RATIO:.0f}x", "met": ratio >= TARGET_RATIO}
+                if measured["label"] == "sqlite"
+                else {}
+            )
             out.append(
                 Row(f"ingest/{measured['label']}", f"{mode} vs per-event transactions", eps,
-                    "ev/s", base, ratio, f">= {TARGET_RATIO:.0f}x", ratio >= TARGET_RATIO)
+                    "ev/s", base, ratio, **target)
             )  # fmt: skip
     return out
 
