@@ -5,7 +5,7 @@ PIP     := $(VENV)/bin/pip
 STAMP   := $(VENV)/.installed
 NODE_STAMP := hardhat-local/node_modules/.installed
 
-.PHONY: install run test lint format contracts vectors bench bench-quick clean
+.PHONY: install run test lint format contracts vectors bench bench-quick soak clean
 
 install: $(STAMP) $(NODE_STAMP)
 
@@ -41,6 +41,9 @@ bench: install
 
 bench-quick: install
 	$(PY) scripts/bench.py --quick
+
+soak: install
+	$(PY) scripts/soak.py
 
 # Regenerate committed artifacts (review the diff: v1 outputs must never change).
 contracts: install

@@ -55,6 +55,7 @@ class Stream:
     first_errors: list[str] = field(default_factory=list)
     latencies_ms: list[float] = field(default_factory=list)
     max_lag_s: float = 0.0
+    cache: Counter[str] = field(default_factory=Counter)  # answers by their X-Cache header
 
     def error(self, message: str) -> None:
         self.errors += 1
@@ -67,6 +68,8 @@ class Stream:
             "offered_per_s": self.rate,
             "achieved_per_s": round(self.sent / seconds, 1) if seconds else 0.0,
             "sent": self.sent,
+            # Due before the end but never sent: the cap on requests in flight held them back.
+            "not_sent_behind_schedule": max(0, math.floor(self.rate * seconds) - self.sent),
             "ok": self.ok,
             "errors": self.errors,
             "first_errors": self.first_errors,
@@ -74,6 +77,7 @@ class Stream:
             "p99_ms": round(percentile(ms, 99), 2),
             "max_ms": round(max(ms), 2) if ms else 0.0,
             "max_schedule_lag_s": round(self.max_lag_s, 3),
+            "x_cache": dict(self.cache),
         }
 
 
@@ -87,6 +91,8 @@ async def _send(
         ) as response:
             body = await response.read()
             status = response.status
+            if "X-Cache" in response.headers:
+                stream.cache[response.headers["X-Cache"]] += 1
     except (aiohttp.ClientError, TimeoutError) as e:
         stream.error(f"{request.method} {request.path}: {type(e).__name__}: {e}")
         return
@@ -120,9 +126,13 @@ async def _pace(
         finally:
             gate.release()
 
-    while (due := t0 + stream.sent / stream.rate) < t0 + seconds:
+    end = t0 + seconds
+    while (due := t0 + stream.sent / stream.rate) < end:
         await asyncio.sleep(max(0.0, due - time.monotonic()))
         await gate.acquire()  # waits only when the group's cap is reached: falling behind
+        if time.monotonic() >= end:  # the run lasts ``seconds``: no catching up after it
+            gate.release()
+            break
         stream.max_lag_s = max(stream.max_lag_s, time.monotonic() - due)
         task = asyncio.create_task(one(stream.make(stream.sent)))
         tasks.add(task)  # held until done (the loop keeps only weak references)
@@ -134,7 +144,10 @@ async def _pace(
 async def run_mixed(
     base_url: str, streams: list[Stream], caps: dict[str, int], seconds: float
 ) -> float:
-    """Run every stream for ``seconds``, then wait for the answers; the wall time it took."""
+    """Run every stream for ``seconds``, then wait for the answers; the wall time it took.
+
+    A request due before the end but held back by its group's cap past the end is not sent:
+    the run lasts what it was asked to, and the shortfall shows in the achieved rates."""
     gates = {group: asyncio.Semaphore(cap) for group, cap in caps.items()}
     connector = aiohttp.TCPConnector(limit=sum(caps.values()))
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
@@ -296,7 +309,8 @@ class Sample:
     at_s: float  # since the sampler started
     serve_rss: int  # bytes, the `lotproof serve` process tree
     worker_rss: int  # bytes, the `lotproof worker` process tree
-    cpu_s: float  # CPU seconds used so far by both trees (and their children)
+    serve_cpu_s: float  # CPU seconds used so far by the serve tree
+    worker_cpu_s: float  # and by the worker tree
 
 
 def _tree(pid: int) -> list[psutil.Process]:
@@ -333,9 +347,8 @@ class Sampler:
 
     def sample(self) -> Sample:
         serve, worker = _tree(self.serve_pid), _tree(self.worker_pid)
-        taken = Sample(
-            round(time.monotonic() - self._t0, 2), _rss(serve), _rss(worker), _cpu(serve + worker)
-        )
+        at = round(time.monotonic() - self._t0, 2)
+        taken = Sample(at, _rss(serve), _rss(worker), _cpu(serve), _cpu(worker))
         self.samples.append(taken)
         return taken
 

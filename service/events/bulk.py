@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
 
 from service.db.models import Organization
-from service.errors import LotproofError
+from service.errors import Forbidden, LotproofError
 from service.events.schemas import EventCreate, EventRead
 from service.events.service import (
     NewRecord,
@@ -41,11 +41,21 @@ class BulkRecorded(BaseModel):
 class BulkRejected(LotproofError):
     status_code = 422
     title = "Invalid rows"
+    problem = "are invalid"
 
     def __init__(self, errors: list[dict[str, Any]]) -> None:
         rows = sorted({e["row"] for e in errors})
-        super().__init__(f"{len(rows)} of the rows are invalid; nothing was written")
+        super().__init__(f"{len(rows)} of the rows {self.problem}; nothing was written")
         self.errors = errors
+
+
+class BulkForbidden(BulkRejected):
+    """Not one row is the caller's to record (someone else's batch): a 403, as a single event
+    would get, not a 422. ``errors`` still lists every row."""
+
+    status_code = 403
+    title = "Forbidden"
+    problem = "may not be recorded by this organisation"
 
 
 def record_bulk(
@@ -69,16 +79,19 @@ def record_bulk(
             errors += [_field_error(row, err["loc"], err["msg"]) for err in e.errors()]
     batch = lock_batch(session, batch_id)  # an unknown batch is a 404, not a row error
     accepted: list[NewRecord] = []
+    forbidden = 0
     for row, data in valid:
         try:
             checked = check_event(session, org, batch, data)
         except LotproofError as e:
             errors.append({"row": row, "field": e.field, "message": e.detail})
+            forbidden += isinstance(e, Forbidden)
             continue
         apply_event(session, org, batch, checked)
         accepted.append(NewRecord(checked.event, data.type, data.event_time, org))
     if errors:
-        raise BulkRejected(sorted(errors, key=lambda e: e["row"]))
+        rejected = BulkForbidden if valid and forbidden == len(valid) else BulkRejected
+        raise rejected(sorted(errors, key=lambda e: e["row"]))
     return append_records(session, [(batch, new) for new in accepted])
 
 

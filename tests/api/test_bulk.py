@@ -84,7 +84,8 @@ class TestBulk:
         assert bulk(client, key, 99999999, [event_body()]).status_code == 404
         _, other = make_org(sessions)
         denied = bulk(client, other, batch["id"], [event_body()])
-        assert denied.status_code == 422 and denied.json()["errors"][0]["row"] == 0
+        assert denied.status_code == 403 and denied.json()["errors"][0]["row"] == 0
+        assert record_count(sessions, batch["id"]) == 0
 
     def test_rows_see_the_batch_as_earlier_rows_left_it(
         self, client: TestClient, sessions: SessionFactory

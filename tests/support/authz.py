@@ -82,6 +82,9 @@ class Call:
         return response
 
 
+MATRIX_SOURCE = {"X-Forwarded-For": "100.64.77.77"}  # no other test files complaints from its /24
+
+
 def app_settings(database_url: str, rpc_url: str, files_dir: Path) -> Settings:
     """As tests/conftest.py's ``settings``, for an app that serves a whole module."""
     return Settings(
@@ -99,9 +102,21 @@ def app_settings(database_url: str, rpc_url: str, files_dir: Path) -> Settings:
         rate_limit_per_key="",
         rate_limit_per_source="",
         rate_limit_auth_failures="",
-        # The matrix files dozens of complaints, all from the test client's address.
+        # The matrix files dozens of complaints, all from one address (MATRIX_SOURCE).
         complaints_per_source_per_hour=100_000,
+        trust_forwarded_for=True,
     )
+
+
+def secured_operations(client: TestClient) -> set[tuple[str, str]]:
+    """(method, path) of every operation the app's OpenAPI document says takes an API key."""
+    document = client.get("/openapi.json").json()
+    return {
+        (method.upper(), path)
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if operation.get("security")
+    }
 
 
 def new_org(sessions: SessionFactory, role: OrgRole) -> Org:
@@ -189,7 +204,11 @@ class World:
             "description": "The tea smells of smoke.",
             "contact": "shopper@example.com",
         }
-        code: str = created(self.client.post("/api/v1/complaints", json=body))["code"]
+        # From an address of its own: complaints are limited per source address, counted in
+        # the session's shared database, and the suite's complaint tests file from the test
+        # client's address.
+        response = self.client.post("/api/v1/complaints", json=body, headers=MATRIX_SOURCE)
+        code: str = created(response)["code"]
         return code
 
     def certificate(self, org: Org) -> int:
