@@ -7,7 +7,6 @@ which is the cache of on-chain roots that DESIGN §7 allows.
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,8 +19,8 @@ from service.db.models import Anchor, AnchorStatus, Batch, Organization, Record
 from service.events.repository import RecordRepository
 from service.hashing import digest_from_hex, digest_to_hex, record_digest
 from service.hashing.v1 import digest_of_canonical
-from service.merkle import verify_proof
 from service.signatures.verification import attach_signatures
+from service.verification.memo import ProofMemo
 from service.verification.schemas import (
     AnchorRef,
     BatchVerdict,
@@ -156,12 +155,12 @@ def _anchor_verdict(
     return RecordVerdict.verified, None
 
 
-@functools.lru_cache(maxsize=262144)
+_PROOFS = ProofMemo()
+
+
 def _proof_holds(root: bytes, digest: bytes, proof: tuple[bytes, ...]) -> bool:
-    """``verify_proof``, memoised: a pure function of its inputs, so remembering its answer
-    trusts nothing stored. The digest is still recomputed from the record on every call
-    (DESIGN §7); only the keccak work of a proof already checked is saved."""
-    return verify_proof(root, digest, list(proof))
+    """``verify_proof``, remembered (``service.verification.memo``)."""
+    return _PROOFS.holds(root, digest, proof)
 
 
 def _result(
