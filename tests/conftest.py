@@ -21,6 +21,7 @@ from service.db import migrate
 from service.db.engine import SessionFactory, make_engine
 from tests.support.hardhat import HardhatNode
 from tests.support.proxy import TcpProxy
+from tests.support.settings import suite_settings
 
 PG_ADMIN_DSN = os.environ.get("LOTPROOF_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -82,19 +83,4 @@ def sessions(engine: Engine) -> SessionFactory:
 
 @pytest.fixture
 def settings(database_url: str, chain_proxy: TcpProxy, tmp_path: Path) -> Settings:
-    return Settings(
-        env="dev",
-        files_dir=tmp_path / "files",
-        database_url=database_url,
-        rpc_url=chain_proxy.url,
-        public_url="http://lotproof.test",
-        anchor_interval=0.2,
-        run_worker=False,
-        rpc_timeout=5,
-        gc_freeze=False,
-        # Off for the suite, which fires hundreds of requests a second from one address and
-        # key; tests/api/test_rate_limits.py turns them on.
-        rate_limit_per_key="",
-        rate_limit_per_source="",
-        rate_limit_auth_failures="",
-    )
+    return suite_settings(database_url, chain_proxy.url, tmp_path / "files")

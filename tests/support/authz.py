@@ -24,6 +24,7 @@ from service.db.base import Base
 from service.db.engine import SessionFactory
 from service.db.models import Organization, OrgRole, Product
 from tests.builders import auth, event_body, make_batch, make_org, make_product, post_event
+from tests.support.settings import suite_settings
 
 Json = dict[str, Any]
 
@@ -86,25 +87,10 @@ MATRIX_SOURCE = {"X-Forwarded-For": "100.64.77.77"}  # no other test files compl
 
 
 def app_settings(database_url: str, rpc_url: str, files_dir: Path) -> Settings:
-    """As tests/conftest.py's ``settings``, for an app that serves a whole module."""
-    return Settings(
-        env="dev",
-        files_dir=files_dir,
-        database_url=database_url,
-        rpc_url=rpc_url,
-        public_url="http://lotproof.test",
-        anchor_interval=0.2,
-        run_worker=False,
-        rpc_timeout=5,
-        gc_freeze=False,
-        # Off, as for the suite: the matrix fires hundreds of requests (a hundred of them
-        # unauthenticated) from one address.
-        rate_limit_per_key="",
-        rate_limit_per_source="",
-        rate_limit_auth_failures="",
-        # The matrix files dozens of complaints, all from one address (MATRIX_SOURCE).
-        complaints_per_source_per_hour=100_000,
-        trust_forwarded_for=True,
+    """The suite's settings, for an app that serves a whole module; the matrix files dozens
+    of complaints, all from one address (MATRIX_SOURCE)."""
+    return suite_settings(database_url, rpc_url, files_dir).model_copy(
+        update={"complaints_per_source_per_hour": 100_000, "trust_forwarded_for": True}
     )
 
 

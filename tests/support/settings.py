@@ -1,0 +1,26 @@
+"""The settings every test app starts from (the ``settings`` fixture and module-wide apps)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from service.config import Settings
+
+
+def suite_settings(database_url: str, rpc_url: str, files_dir: Path) -> Settings:
+    return Settings(
+        env="dev",
+        files_dir=files_dir,
+        database_url=database_url,
+        rpc_url=rpc_url,
+        public_url="http://lotproof.test",
+        anchor_interval=0.2,
+        run_worker=False,
+        rpc_timeout=5,
+        gc_freeze=False,
+        # Off for the suite, which fires hundreds of requests a second from one address and
+        # key; tests/api/test_rate_limits.py turns them on.
+        rate_limit_per_key="",
+        rate_limit_per_source="",
+        rate_limit_auth_failures="",
+    )
