@@ -5,7 +5,7 @@ PIP     := $(VENV)/bin/pip
 STAMP   := $(VENV)/.installed
 NODE_STAMP := hardhat-local/node_modules/.installed
 
-.PHONY: install run test lint format contracts vectors bench bench-quick soak clean
+.PHONY: install run test faults lint format contracts vectors bench bench-quick soak clean
 
 install: $(STAMP) $(NODE_STAMP)
 
@@ -25,6 +25,11 @@ run: install
 test: install
 	$(PY) scripts/compile_contracts.py --check
 	$(VENV)/bin/pytest
+
+# Reliability (issue 8): the fault suite. `make test` runs its short cases; this runs all of
+# tests/faults, including the long ones (a 60 s RPC outage under load, stuck transactions).
+faults: install
+	$(VENV)/bin/pytest tests/faults -m '' -p no:randomly
 
 lint: install
 	$(VENV)/bin/ruff check service scripts tests

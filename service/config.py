@@ -38,6 +38,13 @@ class Settings(BaseSettings):
     anchor_max_leaves: int = Field(default=1024, ge=1, le=65536)
     confirmations: int = Field(default=0, ge=0)
     rpc_timeout: float = Field(default=10.0, gt=0)
+    # An anchor transaction still unmined after this many seconds is stuck: the worker sends it
+    # again with the same nonce and fees raised by at least `anchor_fee_bump_percent` (nodes
+    # refuse a replacement under +10 %; 12.5 % also clears geth's blob-pool rule), never above
+    # `anchor_max_fee_gwei`, the most the operator will pay per gas.
+    anchor_stuck_after: float = Field(default=60.0, gt=0)
+    anchor_fee_bump_percent: float = Field(default=12.5, ge=12.5, le=1000)
+    anchor_max_fee_gwei: float = Field(default=500.0, gt=0)
     # Run the anchoring worker inside `lotproof serve`; off when `lotproof worker` runs apart.
     run_worker: bool = True
     max_body_bytes: int = 64 * 1024

@@ -11,6 +11,16 @@ RECORDS_RECORDED = Counter(
 RECORDS_ANCHORED = Counter(
     "lotproof_records_anchored", "Records committed on chain", registry=REGISTRY
 )
+ANCHOR_FEE_BUMPS = Counter(
+    "lotproof_anchor_fee_bumps",
+    "Stuck anchor transactions replaced with higher fees",
+    registry=REGISTRY,
+)
+ANCHORS_DROPPED = Counter(
+    "lotproof_anchors_dropped",
+    "Anchors whose block left the chain (a reorg) before they were final",
+    registry=REGISTRY,
+)
 CONSUMER_CACHE = Counter(
     "lotproof_consumer_cache_lookups",
     "Resolver answers served from the per-process cache (hit) or built afresh (miss)",

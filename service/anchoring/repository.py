@@ -87,6 +87,14 @@ class AnchorRepository:
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
+    def unmark_anchored(self, anchor_id: int) -> None:
+        """The anchor's records are pending again but stay claimed by it (see _unanchor)."""
+        self.session.execute(
+            update(Record)
+            .where(Record.anchor_id == anchor_id)
+            .values(proof=None, status=RecordStatus.pending)
+        )
+
     def release_records(self, anchor_id: int) -> None:
         self.session.execute(
             update(Record)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from service.anchoring.deployment import (
     ChainHealth,
@@ -18,19 +19,39 @@ from service.anchoring.deployment import (
     ensure_deployment,
     observe_deployment,
 )
+from service.anchoring.fees import bumped, capped, gwei_to_wei
 from service.anchoring.lock import worker_lock
 from service.anchoring.repository import AnchorRepository
 from service.config import Settings
 from service.db.engine import SessionFactory
 from service.db.models import Anchor, AnchorStatus
 from service.hashing import digest_to_hex
-from service.ledger import Ledger, LedgerError, LedgerUnavailable, OnChainAnchor, TxOutcome
+from service.ledger import (
+    Fees,
+    Ledger,
+    LedgerError,
+    LedgerUnavailable,
+    NonceTooLow,
+    OnChainAnchor,
+    ReplacementUnderpriced,
+    SignedAnchorTx,
+    TxOutcome,
+)
 from service.merkle import MerkleTree, build_tree
-from service.metrics import RECORDS_ANCHORED
+from service.metrics import ANCHOR_FEE_BUMPS, ANCHORS_DROPPED, RECORDS_ANCHORED
 
 log = logging.getLogger(__name__)
 WATCH_EVERY_MAX_S = 10.0
 RECEIPT_TIMEOUT_S = 60.0
+
+
+class Settlement(StrEnum):
+    """Where an in-flight anchor stands after one look at the chain."""
+
+    final = "final"
+    unconfirmed = "unconfirmed"  # on chain, fewer blocks on top than LOTPROOF_CONFIRMATIONS
+    unmined = "unmined"  # its transaction is pending, lost or being replaced
+    failed = "failed"  # reverted: its records are pending again
 
 
 class AnchoringWorker:
@@ -74,7 +95,8 @@ class AnchoringWorker:
                     self.observe()
                     return 0
                 self._check_chain()
-                self.reconcile()
+                if not self.reconcile():
+                    return 0
                 return self.anchor_next_batch()
         except (LedgerError, DeploymentError) as e:
             self._report(e)
@@ -115,8 +137,10 @@ class AnchoringWorker:
                 if AnchorRepository(session).count_pending_records() == 0:
                     return total
             self._check_chain()
-            self.reconcile()
-            total += self.anchor_next_batch()
+            if self.reconcile():
+                total += self.anchor_next_batch()
+            else:  # a transaction still unmined: give the chain time rather than spin
+                threading.Event().wait(max(self.settings.anchor_interval, 0.2))
         return total
 
     def _check_chain(self) -> None:
@@ -130,15 +154,26 @@ class AnchoringWorker:
         self.health.head_block = self.ledger.block_number()
         self.health.set("ok", "contract present, chain unchanged")
 
-    def reconcile(self) -> None:
-        """Settle every anchor whose transaction may or may not have landed."""
+    def reconcile(self) -> bool:
+        """Settle every anchor whose transaction may or may not have landed. False while one
+        of their transactions is unmined: a new anchor would only queue behind it, and at most
+        one in flight keeps a stuck transaction a single replacement."""
         assert self._deployment_id is not None
         with self.sessions.read() as session:
             in_flight = [
                 a.id for a in AnchorRepository(session).list_in_flight(self._deployment_id)
             ]
-        for anchor_id in in_flight:
-            self._settle(anchor_id)
+        settled = [self._settle(anchor_id) for anchor_id in in_flight]
+        return Settlement.unmined not in settled
+
+    @property
+    def _receipt_wait(self) -> float:
+        # Waiting longer than a transaction takes to count as stuck would only delay its bump.
+        return min(RECEIPT_TIMEOUT_S, self.settings.anchor_stuck_after)
+
+    def _offer(self) -> Fees:
+        """The market's fees for a new transaction, within the operator's cap."""
+        return capped(self.ledger.suggested_fees(), gwei_to_wei(self.settings.anchor_max_fee_gwei))
 
     def anchor_next_batch(self) -> int:
         """Claim up to MAX_LEAVES pending records, anchor their root, wait for the receipt."""
@@ -152,10 +187,10 @@ class AnchoringWorker:
         tree = build_tree([digest for _, digest in claimed])
         self._last_tree = tree
         # Signing needs the chain (nonce, gas); if it is down nothing has been written yet.
-        signed = self.ledger.sign_anchor(tree.root, len(claimed))
+        signed = self.ledger.sign_anchor(tree.root, len(claimed), fees=self._offer())
         with self.sessions.write() as session:
             repo = AnchorRepository(session)
-            anchor = self._anchor_row(repo, tree.root, [d for _, d in claimed], signed.tx_hash)
+            anchor = self._anchor_row(repo, tree.root, [d for _, d in claimed], signed)
             if repo.claim_records(anchor.id, [rid for rid, _ in claimed]) != len(claimed):
                 # Another worker claimed some of them first: give up this round, cleanly.
                 session.rollback()
@@ -165,50 +200,54 @@ class AnchoringWorker:
         log.info("anchoring %d records, root %s", len(claimed), digest_to_hex(tree.root))
         try:
             self.ledger.broadcast(signed)
-            self.ledger.wait_for_tx(signed.tx_hash, RECEIPT_TIMEOUT_S)
+            self.ledger.wait_for_tx(signed.tx_hash, self._receipt_wait)
         except LedgerError as e:
             log.warning("anchor %d sent but not settled yet: %s", anchor_id, e)
             return 0
-        return len(claimed) if self._settle(anchor_id) else 0
+        return len(claimed) if self._settle(anchor_id) == Settlement.final else 0
 
     def _anchor_row(
-        self, repo: AnchorRepository, root: bytes, leaves: list[bytes], tx_hash: str
+        self, repo: AnchorRepository, root: bytes, leaves: list[bytes], signed: SignedAnchorTx
     ) -> Anchor:
         """The intent row for ``root``: new, or a failed earlier try of the same leaves."""
         assert self._deployment_id is not None
         anchor = repo.get_by_root(self._deployment_id, root)
-        if anchor is not None and anchor.status == AnchorStatus.failed:
-            anchor.status, anchor.tx_hash = AnchorStatus.sent, tx_hash
-            return anchor
-        anchor = Anchor(
-            deployment_id=self._deployment_id,
-            status=AnchorStatus.sent,
-            root=root,
-            leaf_count=len(leaves),
-            leaves=[digest_to_hex(d) for d in leaves],
-            tx_hash=tx_hash,
-        )
-        repo.add(anchor)
+        if anchor is None or anchor.status != AnchorStatus.failed:
+            anchor = Anchor(
+                deployment_id=self._deployment_id,
+                status=AnchorStatus.sent,
+                root=root,
+                leaf_count=len(leaves),
+                leaves=[digest_to_hex(d) for d in leaves],
+            )
+            repo.add(anchor)
+        anchor.status = AnchorStatus.sent
+        _note_sent(anchor, signed)
         return anchor
 
-    def _settle(self, anchor_id: int, *, may_resend: bool = True) -> bool:
-        """Bring one in-flight anchor in line with the chain; True once it is final."""
+    def _settle(self, anchor_id: int, *, may_resend: bool = True) -> Settlement:
+        """Bring one in-flight anchor in line with the chain."""
         with self.sessions.read() as session:
             anchor = session.get(Anchor, anchor_id)
             assert anchor is not None
-            root, tx_hash, status = anchor.root, anchor.tx_hash, anchor.status
-        on_chain = self.ledger.find_anchor(root)
+            session.expunge(anchor)  # a detached copy of what the row said
+        on_chain = self.ledger.find_anchor(anchor.root)
         if on_chain is not None:
-            if status == AnchorStatus.sent:
-                self._record_on_chain(anchor_id, on_chain, tx_hash)
+            if anchor.status == AnchorStatus.sent:
+                self._record_on_chain(anchor_id, on_chain, anchor.tx_hash)
             return self._finalize(anchor_id, on_chain)
-        outcome = self.ledger.tx_outcome(tx_hash) if tx_hash else TxOutcome.unknown
+        if anchor.status == AnchorStatus.anchored:
+            self._unanchor(anchor_id)
+        outcome = self.ledger.tx_outcome(anchor.tx_hash) if anchor.tx_hash else TxOutcome.unknown
         if outcome == TxOutcome.reverted:
             self._fail(anchor_id)
-        elif outcome == TxOutcome.unknown and may_resend:
-            self._resend(anchor_id, root)
+            return Settlement.failed
+        if outcome == TxOutcome.unknown and may_resend:
+            self._resend(anchor_id, anchor.root, anchor.leaf_count)
             return self._settle(anchor_id, may_resend=False)
-        return False
+        if outcome == TxOutcome.pending and self._is_stuck(anchor):
+            self._bump_fees(anchor)
+        return Settlement.unmined
 
     def _landed_tx(self, tx_hash: str | None, on_chain: OnChainAnchor) -> str | None:
         """The transaction that anchored the root: ours, or an earlier send of the same root."""
@@ -256,17 +295,17 @@ class AnchoringWorker:
         # Restart recovery (exactly-once) relies on this path: the stored leaves are the truth.
         return build_tree([bytes.fromhex(leaf[2:]) for leaf in anchor.leaves])
 
-    def _finalize(self, anchor_id: int, on_chain: OnChainAnchor) -> bool:
+    def _finalize(self, anchor_id: int, on_chain: OnChainAnchor) -> Settlement:
         head = self.ledger.block_number()
         if head < on_chain.block_number + self.settings.confirmations:
-            return False
+            return Settlement.unconfirmed
         with self.sessions.write() as session, session.begin():
             anchor = session.get(Anchor, anchor_id)
             assert anchor is not None
             anchor.status = AnchorStatus.final
             anchor.chain_index = on_chain.index
             anchor.block_number = on_chain.block_number
-        return True
+        return Settlement.final
 
     def _fail(self, anchor_id: int) -> None:
         with self.sessions.write() as session, session.begin():
@@ -276,17 +315,94 @@ class AnchoringWorker:
             AnchorRepository(session).release_records(anchor_id)
         log.error("anchor %d reverted; its records are pending again", anchor_id)
 
-    def _resend(self, anchor_id: int, root: bytes) -> None:
-        """The node never saw the transaction (crash before broadcast, node restart): send again."""
-        with self.sessions.read() as session:
-            anchor = session.get(Anchor, anchor_id)
-            assert anchor is not None
-            leaf_count = anchor.leaf_count
-        signed = self.ledger.sign_anchor(root, leaf_count)
+    def _unanchor(self, anchor_id: int) -> None:
+        """The anchor's block has left the chain (a reorg) before it was final: its records
+        are pending again, and it is in flight until its root lands anew."""
         with self.sessions.write() as session, session.begin():
             anchor = session.get(Anchor, anchor_id)
             assert anchor is not None
-            anchor.tx_hash = signed.tx_hash
+            if anchor.status != AnchorStatus.anchored:
+                return
+            anchor.status = AnchorStatus.sent
+            anchor.chain_index = anchor.block_number = anchor.block_timestamp = None
+            AnchorRepository(session).unmark_anchored(anchor_id)
+        ANCHORS_DROPPED.inc()
+        log.warning(
+            "anchor %d is no longer on the chain (reorg); its records are pending", anchor_id
+        )
+
+    def _resend(self, anchor_id: int, root: bytes, leaf_count: int) -> None:
+        """The node never saw the transaction (crash before broadcast, node restart, reorg):
+        send again, with the account's next nonce so that no nonce is skipped."""
+        signed = self.ledger.sign_anchor(root, leaf_count, fees=self._offer())
+        self._store_sent(anchor_id, signed)
         log.warning("anchor %d: transaction lost, resending as %s", anchor_id, signed.tx_hash)
         self.ledger.broadcast(signed)
-        self.ledger.wait_for_tx(signed.tx_hash, RECEIPT_TIMEOUT_S)
+        self.ledger.wait_for_tx(signed.tx_hash, self._receipt_wait)
+
+    def _is_stuck(self, anchor: Anchor) -> bool:
+        sent_at = anchor.sent_at or anchor.created_at
+        waited = (datetime.now(UTC) - sent_at).total_seconds()
+        return waited >= self.settings.anchor_stuck_after
+
+    def _bump_fees(self, anchor: Anchor) -> None:
+        """Replace a stuck transaction: same nonce, fees up by at least the bump, up to the cap."""
+        cap = gwei_to_wei(self.settings.anchor_max_fee_gwei)
+        if anchor.nonce is None or anchor.max_fee_per_gas is None:
+            return  # sent before fees were recorded: left to the node
+        previous = Fees(anchor.max_fee_per_gas, anchor.max_priority_fee_per_gas or 0)
+        if previous.max_fee_per_gas >= cap:
+            log.warning("anchor %d is stuck at the fee cap; waiting for the chain", anchor.id)
+            return
+        fees = bumped(
+            previous,
+            self.ledger.suggested_fees(),
+            percent=self.settings.anchor_fee_bump_percent,
+            cap=cap,
+        )
+        signed = self.ledger.sign_anchor(
+            anchor.root, anchor.leaf_count, fees=fees, nonce=anchor.nonce
+        )
+        self._store_sent(anchor.id, signed)  # intent first, as for any send
+        try:
+            self.ledger.broadcast(signed)
+        except (ReplacementUnderpriced, NonceTooLow) as e:
+            # The node kept the old transaction (or mined it). Track it again; the next bump
+            # starts from the fees just refused, so repeated refusals climb towards the cap.
+            self._store_sent(anchor.id, signed, tx_hash=anchor.tx_hash, sent_at=anchor.sent_at)
+            log.warning("anchor %d: replacement refused (%s)", anchor.id, e)
+            return
+        ANCHOR_FEE_BUMPS.inc()
+        log.warning(
+            "anchor %d stuck: replaced %s with %s, max fee %d -> %d wei",
+            anchor.id,
+            anchor.tx_hash,
+            signed.tx_hash,
+            previous.max_fee_per_gas,
+            fees.max_fee_per_gas,
+        )
+
+    def _store_sent(
+        self,
+        anchor_id: int,
+        signed: SignedAnchorTx,
+        *,
+        tx_hash: str | None = None,
+        sent_at: datetime | None = None,
+    ) -> None:
+        with self.sessions.write() as session, session.begin():
+            anchor = session.get(Anchor, anchor_id)
+            assert anchor is not None
+            _note_sent(anchor, signed)
+            if tx_hash is not None:
+                anchor.tx_hash = tx_hash
+            if sent_at is not None:
+                anchor.sent_at = sent_at
+
+
+def _note_sent(anchor: Anchor, signed: SignedAnchorTx) -> None:
+    anchor.tx_hash = signed.tx_hash
+    anchor.nonce = signed.nonce
+    anchor.max_fee_per_gas = signed.fees.max_fee_per_gas
+    anchor.max_priority_fee_per_gas = signed.fees.max_priority_fee_per_gas
+    anchor.sent_at = datetime.now(UTC)

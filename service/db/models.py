@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Float,
@@ -189,6 +190,12 @@ class Anchor(Base):
     block_number: Mapped[int | None] = mapped_column(Integer, default=None)
     block_timestamp: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The transaction last signed for this anchor: a stuck one is replaced with the same nonce
+    # and higher fees (wei per gas), counted from when it was sent.
+    nonce: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    max_fee_per_gas: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    max_priority_fee_per_gas: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
 class IdempotentRequest(Base):

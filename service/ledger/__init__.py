@@ -2,22 +2,28 @@
 
 from service.ledger.interface import (
     ChainIdentity,
+    Fees,
     Ledger,
     LedgerError,
     LedgerRejected,
     LedgerUnavailable,
+    NonceTooLow,
     OnChainAnchor,
+    ReplacementUnderpriced,
     SignedAnchorTx,
     TxOutcome,
 )
 
 __all__ = [
     "ChainIdentity",
+    "Fees",
     "Ledger",
     "LedgerError",
     "LedgerRejected",
     "LedgerUnavailable",
+    "NonceTooLow",
     "OnChainAnchor",
+    "ReplacementUnderpriced",
     "SignedAnchorTx",
     "TxOutcome",
 ]

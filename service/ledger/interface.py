@@ -19,6 +19,14 @@ class LedgerRejected(LedgerError):
     """The chain answered and said no (revert, bad nonce, no funds, wrong key, ...)."""
 
 
+class NonceTooLow(LedgerRejected):
+    """The transaction's nonce is already used: an earlier transaction of ours was mined."""
+
+
+class ReplacementUnderpriced(LedgerRejected):
+    """The node keeps a transaction with the same nonce and the new fees do not beat it."""
+
+
 @dataclass(frozen=True)
 class ChainIdentity:
     chain_id: int
@@ -35,9 +43,20 @@ class OnChainAnchor:
 
 
 @dataclass(frozen=True)
+class Fees:
+    """What a transaction offers per gas, in wei (EIP-1559; on a legacy chain both are the gas
+    price)."""
+
+    max_fee_per_gas: int
+    max_priority_fee_per_gas: int
+
+
+@dataclass(frozen=True)
 class SignedAnchorTx:
     tx_hash: str  # 0x hex, known before broadcast
     raw: bytes
+    nonce: int
+    fees: Fees
 
 
 class TxOutcome(StrEnum):
@@ -69,8 +88,16 @@ class Ledger(Protocol):
 
     def use_contract(self, address: str) -> None: ...
 
-    def sign_anchor(self, root: bytes, leaf_count: int) -> SignedAnchorTx:
-        """Build and sign ``anchor(root, leafCount)``; raises LedgerRejected if it would revert."""
+    def suggested_fees(self) -> Fees:
+        """What the chain currently asks per gas for a transaction to be mined soon."""
+        ...
+
+    def sign_anchor(
+        self, root: bytes, leaf_count: int, *, fees: Fees, nonce: int | None = None
+    ) -> SignedAnchorTx:
+        """Build and sign ``anchor(root, leafCount)`` offering ``fees``; with ``nonce``, a
+        replacement of the transaction that has it, else the account's next nonce. Raises
+        LedgerRejected if the call would revert."""
         ...
 
     def broadcast(self, tx: SignedAnchorTx) -> None: ...

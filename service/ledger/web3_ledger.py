@@ -24,9 +24,12 @@ from service.ledger.artifact import ContractArtifact
 from service.ledger.interface import (
     ChainIdentity,
     Deployed,
+    Fees,
     LedgerRejected,
     LedgerUnavailable,
+    NonceTooLow,
     OnChainAnchor,
+    ReplacementUnderpriced,
     SignedAnchorTx,
     TxOutcome,
 )
@@ -43,9 +46,20 @@ def _translated_errors() -> Iterator[None]:
     except (requests.exceptions.RequestException, ConnectionError, TimeExhausted) as e:
         raise LedgerUnavailable(f"chain RPC unreachable: {type(e).__name__}") from e
     except (ContractLogicError, InvalidTransaction, Web3RPCError) as e:
-        raise LedgerRejected(f"chain rejected the call: {e}") from e
+        raise _rejection(str(e)) from e
     except Web3Exception as e:
         raise LedgerRejected(f"chain error: {e}") from e
+
+
+def _rejection(message: str) -> LedgerRejected:
+    """The rejection the worker must tell apart, recognised by the messages of geth, Hardhat,
+    Anvil, Nethermind and Erigon (JSON-RPC gives them no distinct codes)."""
+    text = message.lower()
+    if "nonce too low" in text or "nonce has already been used" in text:
+        return NonceTooLow(f"chain rejected the call: {message}")
+    if "underpriced" in text or "replacement fee too low" in text:
+        return ReplacementUnderpriced(f"chain rejected the call: {message}")
+    return LedgerRejected(f"chain rejected the call: {message}")
 
 
 class Web3Ledger:
@@ -67,6 +81,7 @@ class Web3Ledger:
         self._signer = signer
         self._artifact = artifact
         self._contract: Contract | None = None
+        self._legacy: bool | None = None
         if address is not None:
             self.use_contract(address)
 
@@ -132,26 +147,61 @@ class Web3Ledger:
             "chainId": self._w3.eth.chain_id,
         }
 
-    def sign_anchor(self, root: bytes, leaf_count: int) -> SignedAnchorTx:
+    def suggested_fees(self) -> Fees:
+        def read() -> Fees:
+            base_fee = self._w3.eth.get_block("latest").get("baseFeePerGas")
+            if base_fee is None:  # a legacy (pre-EIP-1559) chain: one gas price
+                price = int(self._w3.eth.gas_price)
+                return Fees(max_fee_per_gas=price, max_priority_fee_per_gas=price)
+            tip = int(self._w3.eth.max_priority_fee)
+            # web3's own default: room for the base fee to double before the tx is priced out.
+            return Fees(max_fee_per_gas=2 * int(base_fee) + tip, max_priority_fee_per_gas=tip)
+
+        return self._call(read)
+
+    def sign_anchor(
+        self, root: bytes, leaf_count: int, *, fees: Fees, nonce: int | None = None
+    ) -> SignedAnchorTx:
         def sign() -> SignedAnchorTx:
-            # build_transaction estimates gas, so a call that would revert (duplicate root,
-            # missing role) fails here, before anything is sent.
-            tx = self.contract.functions.anchor(root, leaf_count).build_transaction(
-                self._tx_base()  # type: ignore[arg-type]
-            )
-            signed = self._signer.sign_transaction(tx)  # type: ignore[arg-type]
+            call = self.contract.functions.anchor(root, leaf_count)
+            tx: dict[str, Any] = {
+                "from": self._signer.address,
+                "chainId": self._w3.eth.chain_id,
+                "nonce": nonce
+                if nonce is not None
+                else self._w3.eth.get_transaction_count(self._signer.address, "pending"),
+            }
+            # Estimated against the latest block, so that a call that would revert (duplicate
+            # root, missing role) fails here, before anything is sent, while a replacement is
+            # not judged against the very transaction it replaces, pending in the node.
+            tx["gas"] = call.estimate_gas(tx, block_identifier="latest")  # type: ignore[arg-type]
+            if fees.max_fee_per_gas == fees.max_priority_fee_per_gas and self._is_legacy():
+                tx["gasPrice"] = fees.max_fee_per_gas
+            else:
+                tx["maxFeePerGas"] = fees.max_fee_per_gas
+                tx["maxPriorityFeePerGas"] = fees.max_priority_fee_per_gas
+            signed = self._signer.sign_transaction(call.build_transaction(tx))  # type: ignore[arg-type]
             return SignedAnchorTx(
-                tx_hash=signed.hash.to_0x_hex(), raw=bytes(signed.raw_transaction)
+                tx_hash=signed.hash.to_0x_hex(),
+                raw=bytes(signed.raw_transaction),
+                nonce=int(tx["nonce"]),
+                fees=fees,
             )
 
         return self._call(sign)
+
+    def _is_legacy(self) -> bool:
+        if self._legacy is None:
+            self._legacy = self._w3.eth.get_block("latest").get("baseFeePerGas") is None
+        return self._legacy
 
     def broadcast(self, tx: SignedAnchorTx) -> None:
         try:
             self._call(lambda: self._w3.eth.send_raw_transaction(tx.raw))
         except LedgerRejected as e:
             # A resend of a transaction the node already has is not an error.
-            if "already known" not in str(e).lower():
+            text = str(e).lower()
+            if "already known" not in text and "known transaction" not in text:
                 raise
 
     def tx_outcome(self, tx_hash: str) -> TxOutcome:

@@ -14,6 +14,7 @@ from service.db.engine import SessionFactory, make_engine
 from service.db.models import Anchor, AnchorStatus, Batch, Organization, Product, Record
 from service.ledger import (
     ChainIdentity,
+    Fees,
     LedgerUnavailable,
     OnChainAnchor,
     SignedAnchorTx,
@@ -55,9 +56,16 @@ class FakeLedger:
     def use_contract(self, address: str) -> None:
         pass
 
-    def sign_anchor(self, root: bytes, leaf_count: int) -> SignedAnchorTx:
+    def suggested_fees(self) -> Fees:
         self._up()
-        return SignedAnchorTx(tx_hash="0x" + secrets.token_hex(32), raw=root)
+        return Fees(max_fee_per_gas=3 * 10**9, max_priority_fee_per_gas=10**9)
+
+    def sign_anchor(
+        self, root: bytes, leaf_count: int, *, fees: Fees, nonce: int | None = None
+    ) -> SignedAnchorTx:
+        self._up()
+        used = len(self.sent) if nonce is None else nonce
+        return SignedAnchorTx(tx_hash="0x" + secrets.token_hex(32), raw=root, nonce=used, fees=fees)
 
     def broadcast(self, tx: SignedAnchorTx) -> None:
         self._up()
