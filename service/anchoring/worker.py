@@ -19,30 +19,26 @@ from service.anchoring.deployment import (
     ensure_deployment,
     observe_deployment,
 )
-from service.anchoring.fees import bumped, capped, gwei_to_wei
 from service.anchoring.lock import worker_lock
 from service.anchoring.repository import AnchorRepository
+from service.anchoring.sender import AnchorSender, note_sent
 from service.config import Settings
 from service.db.engine import SessionFactory
 from service.db.models import Anchor, AnchorStatus
 from service.hashing import digest_to_hex
 from service.ledger import (
-    Fees,
     Ledger,
     LedgerError,
     LedgerUnavailable,
-    NonceTooLow,
     OnChainAnchor,
-    ReplacementUnderpriced,
     SignedAnchorTx,
     TxOutcome,
 )
 from service.merkle import MerkleTree, build_tree
-from service.metrics import ANCHOR_FEE_BUMPS, ANCHORS_DROPPED, RECORDS_ANCHORED
+from service.metrics import ANCHORS_DROPPED, RECORDS_ANCHORED
 
 log = logging.getLogger(__name__)
 WATCH_EVERY_MAX_S = 10.0
-RECEIPT_TIMEOUT_S = 60.0
 
 
 class Settlement(StrEnum):
@@ -67,6 +63,7 @@ class AnchoringWorker:
         self.ledger = ledger
         self.settings = settings
         self.health = health or ChainHealth()
+        self.sender = AnchorSender(sessions=sessions, ledger=ledger, settings=settings)
         self._deployment_id: int | None = None
         # The tree of the batch this process last sent, so that recording its proofs need not
         # build it again (~30 ms of CPU for 1,024 leaves). Only a cache: after a restart, or for
@@ -166,15 +163,6 @@ class AnchoringWorker:
         settled = [self._settle(anchor_id) for anchor_id in in_flight]
         return Settlement.unmined not in settled
 
-    @property
-    def _receipt_wait(self) -> float:
-        # Waiting longer than a transaction takes to count as stuck would only delay its bump.
-        return min(RECEIPT_TIMEOUT_S, self.settings.anchor_stuck_after)
-
-    def _offer(self) -> Fees:
-        """The market's fees for a new transaction, within the operator's cap."""
-        return capped(self.ledger.suggested_fees(), gwei_to_wei(self.settings.anchor_max_fee_gwei))
-
     def anchor_next_batch(self) -> int:
         """Claim up to MAX_LEAVES pending records, anchor their root, wait for the receipt."""
         assert self._deployment_id is not None
@@ -187,7 +175,7 @@ class AnchoringWorker:
         tree = build_tree([digest for _, digest in claimed])
         self._last_tree = tree
         # Signing needs the chain (nonce, gas); if it is down nothing has been written yet.
-        signed = self.ledger.sign_anchor(tree.root, len(claimed), fees=self._offer())
+        signed = self.ledger.sign_anchor(tree.root, len(claimed), fees=self.sender.offer())
         with self.sessions.write() as session:
             repo = AnchorRepository(session)
             anchor = self._anchor_row(repo, tree.root, [d for _, d in claimed], signed)
@@ -200,7 +188,7 @@ class AnchoringWorker:
         log.info("anchoring %d records, root %s", len(claimed), digest_to_hex(tree.root))
         try:
             self.ledger.broadcast(signed)
-            self.ledger.wait_for_tx(signed.tx_hash, self._receipt_wait)
+            self.ledger.wait_for_tx(signed.tx_hash, self.sender.receipt_wait)
         except LedgerError as e:
             log.warning("anchor %d sent but not settled yet: %s", anchor_id, e)
             return 0
@@ -222,7 +210,7 @@ class AnchoringWorker:
             )
             repo.add(anchor)
         anchor.status = AnchorStatus.sent
-        _note_sent(anchor, signed)
+        note_sent(anchor, signed)
         return anchor
 
     def _settle(self, anchor_id: int, *, may_resend: bool = True) -> Settlement:
@@ -243,10 +231,10 @@ class AnchoringWorker:
             self._fail(anchor_id)
             return Settlement.failed
         if outcome == TxOutcome.unknown and may_resend:
-            self._resend(anchor_id, anchor.root, anchor.leaf_count)
+            self.sender.resend(anchor_id, anchor.root, anchor.leaf_count)
             return self._settle(anchor_id, may_resend=False)
-        if outcome == TxOutcome.pending and self._is_stuck(anchor):
-            self._bump_fees(anchor)
+        if outcome == TxOutcome.pending and self.sender.is_stuck(anchor):
+            self.sender.bump_fees(anchor)
         return Settlement.unmined
 
     def _landed_tx(self, tx_hash: str | None, on_chain: OnChainAnchor) -> str | None:
@@ -330,79 +318,3 @@ class AnchoringWorker:
         log.warning(
             "anchor %d is no longer on the chain (reorg); its records are pending", anchor_id
         )
-
-    def _resend(self, anchor_id: int, root: bytes, leaf_count: int) -> None:
-        """The node never saw the transaction (crash before broadcast, node restart, reorg):
-        send again, with the account's next nonce so that no nonce is skipped."""
-        signed = self.ledger.sign_anchor(root, leaf_count, fees=self._offer())
-        self._store_sent(anchor_id, signed)
-        log.warning("anchor %d: transaction lost, resending as %s", anchor_id, signed.tx_hash)
-        self.ledger.broadcast(signed)
-        self.ledger.wait_for_tx(signed.tx_hash, self._receipt_wait)
-
-    def _is_stuck(self, anchor: Anchor) -> bool:
-        sent_at = anchor.sent_at or anchor.created_at
-        waited = (datetime.now(UTC) - sent_at).total_seconds()
-        return waited >= self.settings.anchor_stuck_after
-
-    def _bump_fees(self, anchor: Anchor) -> None:
-        """Replace a stuck transaction: same nonce, fees up by at least the bump, up to the cap."""
-        cap = gwei_to_wei(self.settings.anchor_max_fee_gwei)
-        if anchor.nonce is None or anchor.max_fee_per_gas is None:
-            return  # sent before fees were recorded: left to the node
-        previous = Fees(anchor.max_fee_per_gas, anchor.max_priority_fee_per_gas or 0)
-        if previous.max_fee_per_gas >= cap:
-            log.warning("anchor %d is stuck at the fee cap; waiting for the chain", anchor.id)
-            return
-        fees = bumped(
-            previous,
-            self.ledger.suggested_fees(),
-            percent=self.settings.anchor_fee_bump_percent,
-            cap=cap,
-        )
-        signed = self.ledger.sign_anchor(
-            anchor.root, anchor.leaf_count, fees=fees, nonce=anchor.nonce
-        )
-        self._store_sent(anchor.id, signed)  # intent first, as for any send
-        try:
-            self.ledger.broadcast(signed)
-        except (ReplacementUnderpriced, NonceTooLow) as e:
-            # The node kept the old transaction (or mined it). Track it again; the next bump
-            # starts from the fees just refused, so repeated refusals climb towards the cap.
-            self._store_sent(anchor.id, signed, tx_hash=anchor.tx_hash, sent_at=anchor.sent_at)
-            log.warning("anchor %d: replacement refused (%s)", anchor.id, e)
-            return
-        ANCHOR_FEE_BUMPS.inc()
-        log.warning(
-            "anchor %d stuck: replaced %s with %s, max fee %d -> %d wei",
-            anchor.id,
-            anchor.tx_hash,
-            signed.tx_hash,
-            previous.max_fee_per_gas,
-            fees.max_fee_per_gas,
-        )
-
-    def _store_sent(
-        self,
-        anchor_id: int,
-        signed: SignedAnchorTx,
-        *,
-        tx_hash: str | None = None,
-        sent_at: datetime | None = None,
-    ) -> None:
-        with self.sessions.write() as session, session.begin():
-            anchor = session.get(Anchor, anchor_id)
-            assert anchor is not None
-            _note_sent(anchor, signed)
-            if tx_hash is not None:
-                anchor.tx_hash = tx_hash
-            if sent_at is not None:
-                anchor.sent_at = sent_at
-
-
-def _note_sent(anchor: Anchor, signed: SignedAnchorTx) -> None:
-    anchor.tx_hash = signed.tx_hash
-    anchor.nonce = signed.nonce
-    anchor.max_fee_per_gas = signed.fees.max_fee_per_gas
-    anchor.max_priority_fee_per_gas = signed.fees.max_priority_fee_per_gas
-    anchor.sent_at = datetime.now(UTC)

@@ -113,7 +113,7 @@ class TestStuckTransaction:
         exits: ExitStack,
         caplog: pytest.LogCaptureFixture,
     ) -> None:
-        caplog.set_level(logging.WARNING, logger="service.anchoring.worker")
+        caplog.set_level(logging.WARNING, logger="service.anchoring")
         settings = fault_settings(
             fault_db_url, fault_node.url, tmp_path / "files",
             anchor_stuck_after=0.3, anchor_max_fee_gwei=CAP_GWEI,
