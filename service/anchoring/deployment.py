@@ -26,6 +26,16 @@ class ChainReset(DeploymentError):
     """The chain no longer holds our contract: reset dev chain, or a different chain."""
 
 
+class AnchorsDropped(Exception):
+    """Our newest final anchors are gone but older ones stand: a reorg deeper than
+    LOTPROOF_CONFIRMATIONS. The worker puts the dropped ones back in flight."""
+
+    def __init__(self, deployment_id: int, from_index: int) -> None:
+        super().__init__(f"anchors from index {from_index} left the chain (a reorg)")
+        self.deployment_id = deployment_id
+        self.from_index = from_index
+
+
 @dataclass
 class ChainHealth:
     """Last thing the worker learnt about the chain; read by /readyz and the consumer page."""
@@ -102,15 +112,41 @@ def ensure_deployment(
         active = record_deployment(session, identity, deployed.address, deployed.tx_hash)
     check_deployment(active, identity, ledger)
     ledger.use_contract(active.address)
-    # A reset dev chain can get the same genesis and, redeployed from the same account, the
-    # same contract address: only our own latest root being there proves the state survived.
-    latest = AnchorRepository(session).get_latest_final_anchor(active.id)
-    if latest is not None and ledger.find_anchor(latest.root) is None:
+    check_final_anchors(session, ledger, active)
+    return active
+
+
+def check_final_anchors(session: Session, ledger: Ledger, active: Deployment) -> None:
+    """Raise unless our newest final anchor is still on the chain where we saw it.
+
+    A reset dev chain can get the same genesis and, redeployed from the same account, the same
+    contract address: only our own roots being there prove the state survived. If the oldest
+    final anchor stands but the newest does not, it is a reorg, and the chain holds a prefix of
+    our anchors: a binary search finds where it ends.
+    """
+    repo = AnchorRepository(session)
+    latest = repo.get_latest_final_anchor(active.id)
+    if latest is None or _stands(ledger, latest.root, latest.chain_index):
+        return
+    finals = repo.list_final_roots(active.id)  # (chain_index, root), oldest first
+    if not _stands(ledger, finals[0][1], finals[0][0]):
         raise ChainReset(
             f"anchor {latest.chain_index} is missing from contract {active.address}: the chain "
             "was reset; run `lotproof chain reanchor` to deploy anew and re-anchor every record"
         )
-    return active
+    low, high = 0, len(finals) - 1  # finals[low] stands, finals[high] does not
+    while high - low > 1:
+        middle = (low + high) // 2
+        if _stands(ledger, finals[middle][1], finals[middle][0]):
+            low = middle
+        else:
+            high = middle
+    raise AnchorsDropped(active.id, finals[high][0])
+
+
+def _stands(ledger: Ledger, root: bytes, chain_index: int | None) -> bool:
+    on_chain = ledger.find_anchor(root)
+    return on_chain is not None and on_chain.index == chain_index
 
 
 def observe_deployment(session: Session, ledger: Ledger, settings: Settings) -> None:

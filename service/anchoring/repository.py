@@ -46,6 +46,37 @@ class AnchorRepository:
         )
         return self.session.scalars(query).first()
 
+    def list_final_roots(self, deployment_id: int) -> list[tuple[int, bytes]]:
+        query = (
+            select(Anchor.chain_index, Anchor.root)
+            .where(Anchor.deployment_id == deployment_id, Anchor.status == AnchorStatus.final)
+            .order_by(Anchor.chain_index)
+        )
+        return [(index, root) for index, root in self.session.execute(query) if index is not None]
+
+    def put_back_in_flight(self, deployment_id: int, from_index: int) -> int:
+        """Anchors from ``from_index`` on left the chain: they are sent-but-not-landed again,
+        their records pending (still claimed). Returns how many anchors."""
+        dropped = select(Anchor.id).where(
+            Anchor.deployment_id == deployment_id,
+            Anchor.status.in_(PUBLIC),
+            Anchor.chain_index >= from_index,
+        )
+        anchor_ids = list(self.session.scalars(dropped))
+        self.session.execute(
+            update(Record)
+            .where(Record.anchor_id.in_(anchor_ids))
+            .values(proof=None, status=RecordStatus.pending)
+        )
+        self.session.execute(
+            update(Anchor)
+            .where(Anchor.id.in_(anchor_ids))
+            .values(
+                status=AnchorStatus.sent, chain_index=None, block_number=None, block_timestamp=None
+            )
+        )
+        return len(anchor_ids)
+
     def list_pending_digests(self, limit: int) -> list[tuple[int, bytes]]:
         """(id, digest) of the oldest unclaimed records: the leaves, without loading content."""
         query = (

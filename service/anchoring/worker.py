@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from service.anchoring.deployment import (
+    AnchorsDropped,
     ChainHealth,
     ChainReset,
     DeploymentError,
@@ -106,6 +107,8 @@ class AnchoringWorker:
                 observe_deployment(session, self.ledger, self.settings)
             self.health.head_block = self.ledger.block_number()
             self.health.set("ok", "contract present, chain unchanged")
+        except AnchorsDropped as e:  # the anchoring instance repairs it
+            self.health.set("ok", f"contract present; {e}")
         except (LedgerError, DeploymentError) as e:
             self._report(e)
 
@@ -141,8 +144,13 @@ class AnchoringWorker:
         return total
 
     def _check_chain(self) -> None:
-        with self.sessions.read() as session:
-            active = ensure_deployment(session, self.ledger, self.settings, may_write=False)
+        try:
+            with self.sessions.read() as session:
+                active = ensure_deployment(session, self.ledger, self.settings, may_write=False)
+        except AnchorsDropped as dropped:
+            self._put_back_in_flight(dropped)
+            with self.sessions.read() as session:
+                active = ensure_deployment(session, self.ledger, self.settings, may_write=False)
         if active is None:  # first start, or a newly configured contract: record it
             with self.sessions.write() as session, session.begin():
                 active = ensure_deployment(session, self.ledger, self.settings)
@@ -150,6 +158,15 @@ class AnchoringWorker:
         self._deployment_id = active.id
         self.health.head_block = self.ledger.block_number()
         self.health.set("ok", "contract present, chain unchanged")
+
+    def _put_back_in_flight(self, dropped: AnchorsDropped) -> None:
+        with self.sessions.write() as session, session.begin():
+            repo = AnchorRepository(session)
+            count = repo.put_back_in_flight(dropped.deployment_id, dropped.from_index)
+        ANCHORS_DROPPED.inc(count)
+        log.warning(
+            "%s: %d final anchors are in flight again, their records pending", dropped, count
+        )
 
     def reconcile(self) -> bool:
         """Settle every anchor whose transaction may or may not have landed. False while one

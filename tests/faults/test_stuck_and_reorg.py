@@ -218,6 +218,50 @@ class TestReorg:
         assert _verdicts(client, inspector, batch) == {"verified"}
         assert scan(client, batch)["verdict"] == "authentic"
 
+    def test_a_reorg_deeper_than_the_confirmations_is_repaired_too(
+        self,
+        w3: Web3,
+        fault_node: HardhatNode,
+        fault_db_url: str,
+        fault_sessions: SessionFactory,
+        tmp_path: Path,
+        exits: ExitStack,
+    ) -> None:
+        # The dev default: no confirmations, so anchors are final at once, and a reorg drops
+        # final ones. The chain keeps a prefix of our anchors; the dropped tail is sent again.
+        settings = fault_settings(
+            fault_db_url, fault_node.url, tmp_path / "files", anchor_stuck_after=0.5
+        )
+        client, worker, key, batch = _stack(exits, settings, fault_sessions)
+        worker.tick()
+        snapshot = _rpc(w3, "evm_snapshot")
+        later = make_batch(client, key)
+        for hour in range(4):
+            post_event(client, key, later["id"], event_body("production", hours=hour))
+        worker.tick()
+        assert [a.status for a in _anchors(fault_sessions)] == [AnchorStatus.final] * 2
+        assert scan(client, later)["verdict"] == "authentic"
+
+        _rpc(w3, "evm_revert", snapshot)  # the second anchor's block is gone
+        assert _onchain_count(w3, fault_sessions) == 1
+        _rpc(w3, "evm_setAutomine", False)
+        worker.tick()
+        first, second = _anchors(fault_sessions)
+        assert first.status == AnchorStatus.final and second.status == AnchorStatus.sent
+        assert _record_states(fault_sessions, later["id"]) == {(RecordStatus.pending, False)}
+        assert _record_states(fault_sessions, batch["id"]) == {(RecordStatus.anchored, True)}
+        assert scan(client, later)["verdict"] == "pending"
+        assert worker.health.state == "ok"  # a reorg, not a reset
+
+        _rpc(w3, "evm_setAutomine", True)
+        _rpc(w3, "evm_mine")
+        worker.tick()
+        first, second = _anchors(fault_sessions)
+        assert second.status == AnchorStatus.final and second.chain_index == 1
+        assert _onchain_count(w3, fault_sessions) == 2
+        assert scan(client, later)["verdict"] == "authentic"
+        assert scan(client, batch)["verdict"] == "authentic"
+
 
 def _verdicts(client: TestClient, key: str, batch: dict[str, Any]) -> set[str]:
     response = client.get(f"/api/v1/batches/{batch['id']}/audit", headers=auth(key))
