@@ -22,6 +22,10 @@ class DeploymentError(Exception):
     """The chain or contract configuration cannot be used as it is."""
 
 
+class NotDeployedYet(DeploymentError):
+    """No deployment recorded yet: the anchoring worker (maybe another process) records it."""
+
+
 class ChainReset(DeploymentError):
     """The chain no longer holds our contract: reset dev chain, or a different chain."""
 
@@ -52,7 +56,8 @@ class ChainHealth:
             self.state, self.message, self.checked_at = state, message, time.time()
         CHAIN_UP.set(1 if state == "ok" else 0)
         if changed:
-            level = logging.INFO if state == "ok" else logging.ERROR
+            # "unknown" is not a fault: at startup, or until the worker has deployed.
+            level = logging.INFO if state in ("ok", "unknown") else logging.ERROR
             log.log(level, "chain %s: %s", state, message)
 
     @property
@@ -152,7 +157,7 @@ def _stands(ledger: Ledger, root: bytes, chain_index: int | None) -> bool:
 def observe_deployment(session: Session, ledger: Ledger, settings: Settings) -> None:
     """Read-only check of the active deployment, for instances that do not anchor themselves."""
     if ensure_deployment(session, ledger, settings, may_write=False) is None:
-        raise DeploymentError("no contract deployed yet (the anchoring worker deploys it)")
+        raise NotDeployedYet("no contract deployed yet (the anchoring worker deploys it)")
 
 
 def check_deployment(deployment: Deployment, identity: ChainIdentity, ledger: Ledger) -> None:

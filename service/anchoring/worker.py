@@ -17,6 +17,7 @@ from service.anchoring.deployment import (
     ChainHealth,
     ChainReset,
     DeploymentError,
+    NotDeployedYet,
     ensure_deployment,
     observe_deployment,
 )
@@ -122,6 +123,8 @@ class AnchoringWorker:
     def _report(self, error: LedgerError | DeploymentError) -> None:
         if isinstance(error, LedgerUnavailable):
             self.health.set("unreachable", f"{self.settings.rpc_endpoint}: {error}")
+        elif isinstance(error, NotDeployedYet):
+            self.health.set("unknown", str(error))
         elif isinstance(error, ChainReset):
             self.health.set("reset", str(error))
         elif isinstance(error, DeploymentError):

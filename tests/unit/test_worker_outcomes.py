@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from pathlib import Path
 
@@ -194,3 +195,15 @@ class TestWorkerOutcomes:
 def _roots(sessions: SessionFactory) -> list[bytes]:
     with sessions.read() as session:
         return [a.root for a in session.query(Anchor)]
+
+
+def test_an_observer_before_the_first_deployment_waits_without_an_error(
+    sessions: SessionFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    # An API instance may look before `lotproof worker` has recorded the contract.
+    caplog.set_level(logging.INFO, logger="service.anchoring")
+    worker = _worker(sessions, FakeLedger())
+    worker.observe()
+    assert worker.health.state == "unknown"
+    assert "no contract deployed yet" in worker.health.message
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
