@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 from service.anchoring.deployment import ChainHealth
 from service.anchoring.endpoints import router as anchors_router
+from service.anchoring.service import anchoring_status
 from service.anchoring.worker import AnchoringWorker
 from service.apikeys.endpoints import router as api_keys_router
 from service.audit.endpoints import router as audit_router
@@ -46,7 +47,7 @@ from service.files.factory import build_file_store
 from service.files.schemas import FILES_PATH
 from service.inspections.endpoints import router as inspections_router
 from service.ledger.factory import build_ledger
-from service.metrics import REGISTRY, monitor_exposition
+from service.metrics import OLDEST_PENDING_AGE, REGISTRY, monitor_exposition
 from service.middleware import BodySizeLimit, SecurityHeaders
 from service.openapi import install_problem_responses
 from service.orgs.endpoints import router as orgs_router
@@ -188,10 +189,13 @@ def _add_operational_routes(app: FastAPI) -> None:
 
     @app.get("/readyz", tags=["operations"], responses={503: not_ready})
     def readyz(state: State) -> JSONResponse:
+        anchoring: dict[str, object] | None = None
         try:
             with state.sessions.read() as session:
                 session.execute(text("SELECT 1"))
+                status = anchoring_status(session, state.settings.anchor_stalled_after)
             database = "ok"
+            anchoring = status.model_dump()
         except Exception as e:  # readiness must report, not crash
             database = f"error: {type(e).__name__}"
         ready = database == "ok" and state.health.ok
@@ -199,6 +203,7 @@ def _add_operational_routes(app: FastAPI) -> None:
             "ready": ready,
             "database": database,
             "chain": {"state": state.health.state, "message": state.health.message},
+            "anchoring": anchoring,
         }
         return JSONResponse(body, status_code=200 if ready else 503)
 
@@ -206,6 +211,8 @@ def _add_operational_routes(app: FastAPI) -> None:
     def metrics(state: State) -> Response:
         with state.sessions.read() as session:
             run = latest_run(session)
+            status = anchoring_status(session, state.settings.anchor_stalled_after)
+        OLDEST_PENDING_AGE.set(status.oldest_pending_age_s or 0.0)
         monitor = monitor_exposition(
             run.checked_at.timestamp() if run else None,
             run.anchors_checked if run else 0,

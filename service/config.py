@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     anchor_stuck_after: float = Field(default=60.0, gt=0)
     anchor_fee_bump_percent: float = Field(default=12.5, ge=12.5, le=1000)
     anchor_max_fee_gwei: float = Field(default=500.0, gt=0)
+    # A record still pending after this many seconds means anchoring has stalled (chain
+    # refusing every send, key out of funds, fee cap too low): /readyz and /metrics say so.
+    anchor_stalled_after: float = Field(default=600.0, gt=0)
     # Run the anchoring worker inside `lotproof serve`; off when `lotproof worker` runs apart.
     run_worker: bool = True
     max_body_bytes: int = 64 * 1024

@@ -34,6 +34,11 @@ GROUP_COMMIT_SIZE = Histogram(
     buckets=(1, 2, 4, 8, 16, 32, 64),
     registry=REGISTRY,
 )
+OLDEST_PENDING_AGE = Gauge(
+    "lotproof_oldest_pending_record_age_seconds",
+    "Age of the oldest record not yet anchored (0 when none); alert when it keeps growing",
+    registry=REGISTRY,
+)
 CHAIN_UP = Gauge("lotproof_chain_ok", "1 when the chain and contract check out", registry=REGISTRY)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -132,6 +133,15 @@ class AnchorRepository:
             .where(Record.anchor_id == anchor_id)
             .values(anchor_id=None, proof=None, status=RecordStatus.pending)
         )
+
+    def oldest_pending_record_time(self) -> datetime | None:
+        query = (
+            select(Record.recorded_at)
+            .where(Record.status == RecordStatus.pending)
+            .order_by(Record.id)
+            .limit(1)
+        )
+        return self.session.scalar(query)
 
     def count_pending_records(self) -> int:
         query = (

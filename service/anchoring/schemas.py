@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -23,3 +24,12 @@ class AnchorRead(BaseModel):
 class AnchorPage(BaseModel):
     items: list[AnchorRead]
     next_cursor: int | None
+
+
+class AnchoringStatus(BaseModel):
+    """How far anchoring is behind: part of /readyz, without deciding readiness (an instance
+    whose records wait for the chain still accepts and serves them)."""
+
+    state: Literal["ok", "stalled"]
+    pending_records: int
+    oldest_pending_age_s: float | None

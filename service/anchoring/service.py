@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy.orm import Session
 
 from service.anchoring.repository import AnchorRepository
-from service.anchoring.schemas import AnchorPage, AnchorRead
+from service.anchoring.schemas import AnchoringStatus, AnchorPage, AnchorRead
 from service.db.models import Anchor, AnchorStatus, Deployment
 from service.errors import NotFound
 from service.hashing import digest_to_hex
@@ -43,3 +45,14 @@ def get_anchor(session: Session, index: int) -> AnchorRead:
     if anchor is None or deployment is None:
         raise NotFound(f"no anchor {index}")
     return _anchor_read(anchor, deployment)
+
+
+def anchoring_status(session: Session, stalled_after: float) -> AnchoringStatus:
+    repo = AnchorRepository(session)
+    oldest = repo.oldest_pending_record_time()
+    age = None if oldest is None else max((datetime.now(UTC) - oldest).total_seconds(), 0.0)
+    return AnchoringStatus(
+        state="stalled" if age is not None and age > stalled_after else "ok",
+        pending_records=repo.count_pending_records() if oldest is not None else 0,
+        oldest_pending_age_s=None if age is None else round(age, 1),
+    )
