@@ -8,7 +8,9 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from service.gs1 import validate_ai_value
 from service.products.schemas import Gtin
 
-Lot = Annotated[str, Field(examples=["L2026-0001"]), AfterValidator(validate_ai_value)]
+Lot = Annotated[
+    str, Field(max_length=20, examples=["L2026-0001"]), AfterValidator(validate_ai_value)
+]
 
 
 class BatchCreate(BaseModel):

@@ -35,7 +35,7 @@ class CertificateCreate(BaseModel):
     number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     valid_from: date = Field(description="First day of validity (UTC), inclusive")
     valid_to: date = Field(description="Last day of validity (UTC), inclusive")
-    evidence: list[str] = Field(
+    evidence: list[Annotated[str, Field(max_length=66)]] = Field(
         default_factory=list,
         max_length=MAX_EVIDENCE,
         description="Uploaded file digests (0x + 64 hex): the scanned certificate",

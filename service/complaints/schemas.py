@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -57,7 +58,7 @@ class ComplaintTransition(BaseModel):
 
     status: ComplaintState
     reason: str = Field(min_length=3, max_length=500)
-    evidence: list[str] = Field(
+    evidence: list[Annotated[str, Field(max_length=66)]] = Field(
         default_factory=list, max_length=20, description="Uploaded file digests (0x + 64 hex)"
     )
 

@@ -35,6 +35,6 @@ class SamplingInspection(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     lot_size: int = Field(ge=2)
-    level: str = "II"
-    severity: str = "normal"
+    level: str = Field(default="II", max_length=8)
+    severity: str = Field(default="normal", max_length=16)
     classes: dict[str, DefectClass] = Field(min_length=1, max_length=3)

@@ -7,7 +7,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from service.gs1 import normalize_gtin
 
-Gtin = Annotated[str, Field(examples=["09506000134352"]), AfterValidator(normalize_gtin)]
+Gtin = Annotated[
+    str, Field(max_length=14, examples=["09506000134352"]), AfterValidator(normalize_gtin)
+]
 
 
 class ProductCreate(BaseModel):

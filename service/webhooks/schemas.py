@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -18,7 +19,9 @@ class WebhookCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: str = Field(max_length=2048, description="https:// (http:// only to localhost)")
-    events: list[str] = Field(min_length=1, max_length=len(WebhookEvent))
+    events: list[Annotated[str, Field(max_length=64)]] = Field(
+        min_length=1, max_length=len(WebhookEvent)
+    )
 
     @field_validator("url")
     @classmethod
