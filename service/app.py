@@ -47,6 +47,7 @@ from service.files.factory import build_file_store
 from service.files.schemas import FILES_PATH
 from service.inspections.endpoints import router as inspections_router
 from service.ledger.factory import build_ledger
+from service.memory import trim_forever
 from service.metrics import OLDEST_PENDING_AGE, REGISTRY, monitor_exposition
 from service.middleware import BodySizeLimit, SecurityHeaders
 from service.openapi import install_problem_responses
@@ -110,6 +111,13 @@ def create_app(settings: Settings) -> FastAPI:
                 target=watch_overdue,
                 args=(state.sessions, stop, settings),
                 name="overdue",
+                daemon=True,
+            ).start()
+        if settings.malloc_trim_every_s > 0:
+            threading.Thread(
+                target=trim_forever,
+                args=(stop, settings.malloc_trim_every_s),
+                name="malloc-trim",
                 daemon=True,
             ).start()
         if settings.gc_freeze:

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     # A record still pending after this many seconds means anchoring has stalled (chain
     # refusing every send, key out of funds, fee cap too low): /readyz and /metrics say so.
     anchor_stalled_after: float = Field(default=600.0, gt=0)
+    # Seconds between handing freed heap memory back to the OS (glibc's malloc_trim; 0 = off):
+    # without it the RSS of a long-running server stays at its highest transient peak.
+    malloc_trim_every_s: float = Field(default=30.0, ge=0)
     # Run the anchoring worker inside `lotproof serve`; off when `lotproof worker` runs apart.
     run_worker: bool = True
     max_body_bytes: int = 64 * 1024

@@ -138,6 +138,7 @@ class AnswerCache:
         self._lock = threading.Lock()
         self._answers: OrderedDict[Hashable, CachedAnswer] = OrderedDict()
         self._bytes = 0
+        self._generation = write_generation.value  # the newest generation an entry may have
         self._builds: dict[Hashable, _Build] = {}
 
     @property
@@ -222,6 +223,13 @@ class AnswerCache:
             # Stale already (a write committed during the build): it must not replace a newer one.
             if not self.enabled or generation != write_generation.value:
                 return
+            if generation != self._generation:
+                # A write has committed since the entries were made: none can be served again.
+                # Left to the LRU, under steady writes the cache would fill with such dead
+                # answers (the soak: pages of lots scanned once, up to max_bytes of them).
+                self._answers.clear()
+                self._bytes = 0
+                self._generation = generation
             if key in self._answers:
                 self._drop(key)  # also when the new answer is an error: the old one is wrong
             if response.status_code != 200:

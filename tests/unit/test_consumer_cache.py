@@ -111,6 +111,16 @@ class TestAnswerCache:
         cache.put("d", Response(b"123456789"), generation=generation)  # 4 + 9 > 10 bytes
         assert len(cache) == 1 and cache.get("d") is not None
 
+    def test_the_first_answer_after_a_write_drops_the_dead_ones(self) -> None:
+        # None of them can be served again; left to the LRU they would hold up to max_bytes.
+        cache = AnswerCache(ttl_s=10)
+        for key in ("a", "b", "c"):
+            cache.put(key, Response(b"x"), generation=write_generation.value)
+        assert len(cache) == 3
+        write_generation.bump()
+        cache.put("d", Response(b"y"), generation=write_generation.value)
+        assert len(cache) == 1 and cache.get("d") is not None
+
 
 class TestConcurrentMisses:
     def test_requests_for_one_key_wait_for_a_single_build(self) -> None:
