@@ -15,101 +15,21 @@ import json
 import threading
 import time
 import urllib.request
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
-from sqlalchemy import func, select
-from web3 import Web3
-from web3.types import TxData
 
-from service.anchoring.repository import AnchorRepository
-from service.anchoring.worker import AnchoringWorker
-from service.app import create_app
 from service.db.engine import SessionFactory
-from service.db.models import Anchor, AnchorStatus, Record, RecordStatus
-from service.hashing import digest_to_hex
-from service.ledger.factory import build_ledger
-from tests.builders import auth, make_batch, make_org, scan
-from tests.faults.conftest import fault_settings
-from tests.support.hardhat import HardhatNode, load_artifact
+from tests.builders import scan
+from tests.support.hardhat import HardhatNode
+from tests.support.ingest_load import SteadyWriter
 from tests.support.rpcfaults import Action, RpcFaultProxy
+from tests.support.worker_rig import Rig, assert_recovered, open_rig
 
 SEND = "eth_sendRawTransaction"
-EVENT_EPOCH = datetime(2026, 11, 2, 8, tzinfo=UTC)
-
-
-@dataclass
-class Rig:
-    """The real API and a worker the test ticks, both reaching the chain through the proxy."""
-
-    client: TestClient
-    worker: AnchoringWorker
-    proxy: RpcFaultProxy
-    sessions: SessionFactory
-    node_url: str
-    signer: str
-    key: str
-    batch: dict[str, Any]
-    acked: dict[int, str] = field(default_factory=dict)  # record id -> digest, answered 201
-    more_batches: list[dict[str, Any]] = field(default_factory=list)  # scanned at the end too
-
-    def post(self, count: int, *, max_seconds: float = 2.0) -> None:
-        """Record ``count`` events; each must be acknowledged at once, whatever the chain does
-        (no chain call inside a request)."""
-        for _ in range(count):
-            body = _event(len(self.acked))
-            started = time.monotonic()
-            response = self.client.post(
-                f"/api/v1/batches/{self.batch['id']}/events", json=body, headers=auth(self.key)
-            )
-            assert response.status_code == 201, response.text
-            assert time.monotonic() - started < max_seconds
-            self.acked[response.json()["id"]] = response.json()["digest"]
-
-    def readiness(self, state: str, deadline_s: float = 8.0) -> str:
-        """/readyz's chain message once its chain state is ``state`` (the app's watcher looks
-        every second, and a timed-out call takes rpc_timeout)."""
-        deadline = time.monotonic() + deadline_s
-        while True:
-            response = self.client.get("/readyz")
-            chain = response.json()["chain"]
-            if chain["state"] == state or time.monotonic() > deadline:
-                assert chain["state"] == state, response.text
-                assert response.status_code == (200 if state == "ok" else 503), response.text
-                return str(chain["message"])
-            time.sleep(0.1)
-
-    def settle(self, max_ticks: int = 4) -> int:
-        """Tick until nothing is pending or in flight; the number of ticks it took."""
-        for ticks in range(1, max_ticks + 1):
-            self.worker.tick()
-            with self.sessions.read() as session:
-                pending = session.scalar(
-                    select(func.count())
-                    .select_from(Record)
-                    .where(Record.status == RecordStatus.pending)
-                )
-                in_flight = session.scalar(
-                    select(func.count())
-                    .select_from(Anchor)
-                    .where(Anchor.status.in_((AnchorStatus.sent, AnchorStatus.anchored)))
-                )
-            if pending == 0 and in_flight == 0:
-                return ticks
-        raise AssertionError(f"not settled after {max_ticks} ticks: {self.worker.health}")
-
-
-def _event(i: int) -> dict[str, Any]:
-    # Seconds apart, so that thousands of events stay in the past.
-    moment = EVENT_EPOCH + timedelta(seconds=i)
-    return {"type": "packing", "event_time": moment.isoformat(), "location": "Line 3"}
 
 
 @pytest.fixture
@@ -129,88 +49,17 @@ def start_rig(
     with ExitStack() as stack:
 
         def start(**overrides: Any) -> Rig:
-            settings = fault_settings(fault_db_url, proxy.url, tmp_path / "files", **overrides)
-            client = stack.enter_context(TestClient(create_app(settings)))
-            # Registered after the client, so run before it closes: a held call must not keep
-            # the app's chain watcher (joined on shutdown) waiting.
-            stack.callback(proxy.up)
-            stack.callback(proxy.clear)
-            ledger = build_ledger(settings)
-            worker = AnchoringWorker(sessions=fault_sessions, ledger=ledger, settings=settings)
-            _, key = make_org(fault_sessions)
-            batch = make_batch(client, key)
-            worker.tick()  # deploys this test's contract: the faults are for anchoring
-            assert worker.health.state == "ok", worker.health
-            return Rig(
-                client,
-                worker,
-                proxy,
-                fault_sessions,
-                fault_node.url,
-                ledger.signer_address,
-                key,
-                batch,
+            return open_rig(
+                stack,
+                node_url=fault_node.url,
+                database_url=fault_db_url,
+                sessions=fault_sessions,
+                proxy=proxy,
+                files_dir=tmp_path / "files",
+                **overrides,
             )
 
         yield start
-
-
-def assert_recovered(rig: Rig) -> None:
-    """Nothing lost, every record in exactly one final anchor, each root on chain once, no
-    nonce gap, and the consumer sees an authentic batch."""
-    with rig.sessions.read() as session:
-        records = session.scalars(select(Record)).all()
-        deployment = AnchorRepository(session).get_active_deployment()
-        assert deployment is not None
-        anchors = session.scalars(select(Anchor).where(Anchor.deployment_id == deployment.id)).all()
-        session.expunge_all()
-    stored = {r.id: digest_to_hex(r.digest) for r in records}
-    assert {i: stored.get(i) for i in rig.acked} == rig.acked, "an acknowledged event is lost"
-
-    final = {a.id: a for a in anchors if a.status == AnchorStatus.final}
-    assert {a.status for a in anchors} <= {AnchorStatus.final, AnchorStatus.failed}
-    assert [r.id for r in records if r.status != RecordStatus.anchored] == []
-    home = {r.id: final.get(r.anchor_id or 0) for r in records}
-    assert [i for i, a in home.items() if a is None] == [], "a record in no final anchor"
-    assert [i for i, a in home.items() if a and stored[i] not in a.leaves] == []
-    leaves = Counter(leaf for a in final.values() for leaf in a.leaves)
-    assert [leaf for leaf, n in leaves.items() if n > 1] == [], "a record in two anchors"
-    assert set(leaves) == set(stored.values())
-
-    w3 = Web3(Web3.HTTPProvider(rig.node_url))
-    address = Web3.to_checksum_address(deployment.address)
-    contract = w3.eth.contract(address=address, abi=load_artifact()["abi"])
-    count = contract.functions.anchorCount().call()
-    on_chain = [contract.functions.anchorAt(i).call() for i in range(count)]
-    assert sorted(bytes(root) for root, *_ in on_chain) == sorted(a.root for a in final.values())
-    for a in final.values():
-        assert list(contract.functions.indexOf(a.root).call()) == [True, a.chain_index]
-        assert a.chain_index is not None and on_chain[a.chain_index][1] == a.leaf_count
-    sent = assert_nonces_without_gap(w3, rig.signer)
-    to_contract = [tx for tx in sent if tx.get("to") == address]
-    assert len(to_contract) == count, "an anchor transaction was mined twice (or lost)"
-    for batch in [rig.batch, *rig.more_batches]:
-        assert scan(rig.client, batch)["verdict"] == "authentic"
-
-
-def assert_nonces_without_gap(w3: Web3, address: str) -> list[TxData]:
-    """Every transaction the signer ever got mined on this node: nonces 0..n-1, all succeeded,
-    none left waiting."""
-    signer = Web3.to_checksum_address(address)
-    sent: list[TxData] = []
-    for number in range(w3.eth.block_number + 1):
-        for tx in w3.eth.get_block(number, full_transactions=True)["transactions"]:
-            assert not isinstance(tx, bytes)
-            if tx["from"] == signer:
-                sent.append(tx)
-    assert [tx["nonce"] for tx in sent] == list(range(len(sent))), "a nonce gap"
-    assert w3.eth.get_transaction_count(signer, "latest") == len(sent)
-    assert w3.eth.get_transaction_count(signer, "pending") == len(sent), "a tx left waiting"
-    reverted = [
-        tx["hash"].hex() for tx in sent if w3.eth.get_transaction_receipt(tx["hash"])["status"] != 1
-    ]
-    assert reverted == [], "a mined transaction of the signer reverted"
-    return sent
 
 
 class TestProxy:
@@ -344,45 +193,8 @@ class TestOutage:
         assert_recovered(rig)
 
 
-class Writer(threading.Thread):
-    """Posts events to its own batch, one every ``pause`` seconds, until ``until``."""
-
-    def __init__(self, rig: Rig, until: float, pause: float = 0.02) -> None:
-        super().__init__(name="writer", daemon=True)
-        self.rig, self.until, self.pause = rig, until, pause
-        self.batch = make_batch(rig.client, rig.key)
-        self.acks: list[tuple[float, int, str]] = []  # (when, record id, digest)
-        self.refusals: list[str] = []
-
-    def run(self) -> None:
-        url = f"/api/v1/batches/{self.batch['id']}/events"
-        while time.monotonic() < self.until:
-            try:
-                response = self.rig.client.post(
-                    url, json=_event(len(self.acks)), headers=auth(self.rig.key)
-                )
-            except Exception as e:  # a dead writer thread would be silent
-                self.refusals.append(repr(e))
-                return
-            if response.status_code == 201:
-                self.acks.append(
-                    (time.monotonic(), response.json()["id"], response.json()["digest"])
-                )
-            else:
-                self.refusals.append(f"{response.status_code} {response.text[:200]}")
-            time.sleep(self.pause)
-
-
 def _sleep_until(moment: float) -> None:
     time.sleep(max(0.0, moment - time.monotonic()))
-
-
-def _unanchored(sessions: SessionFactory, up_to_id: int | None = None) -> int:
-    query = select(func.count()).select_from(Record).where(Record.status != RecordStatus.anchored)
-    if up_to_id is not None:
-        query = query.where(Record.id <= up_to_id)
-    with sessions.read() as session:
-        return int(session.scalar(query) or 0)
 
 
 @pytest.mark.faults
@@ -403,7 +215,7 @@ class TestLongFaults:
                 crashed.append(e)
 
         began = time.monotonic()
-        writers = [Writer(rig, until=began + 75) for _ in range(2)]
+        writers = [SteadyWriter(rig.client, rig.key, until=began + 75) for _ in range(2)]
         rig.more_batches += [w.batch for w in writers]
         worker = threading.Thread(target=work, name="worker", daemon=True)
         for thread in [*writers, worker]:
@@ -416,12 +228,12 @@ class TestLongFaults:
         rig.readiness("unreachable", deadline_s=0)
         assert rig.worker.health.state == "unreachable"
         _sleep_until(began + 65)
-        backlog_top = max(i for w in writers for _, i, _ in w.acks)
+        backlog_top = max(ack["id"] for w in writers for _, ack in w.acks)
         rig.proxy.up()
         up_at = time.monotonic()
         assert [c for c in rig.proxy.log() if down_at <= c.at < up_at] == []
 
-        while _unanchored(rig.sessions, backlog_top) > 0:
+        while rig.unanchored(backlog_top) > 0:
             assert time.monotonic() - up_at < 120, "the backlog did not drain"
             assert not crashed, crashed
             time.sleep(0.1)
@@ -429,7 +241,7 @@ class TestLongFaults:
         for thread in writers:
             thread.join()
         wrote_until = time.monotonic()
-        while _unanchored(rig.sessions) > 0:
+        while rig.unanchored() > 0:
             assert time.monotonic() - wrote_until < 120, "new events were not anchored"
             time.sleep(0.1)
         settled_s = time.monotonic() - wrote_until
@@ -438,10 +250,10 @@ class TestLongFaults:
         assert not crashed, crashed
 
         acks = [a for w in writers for a in w.acks]
-        during = sum(1 for t, _, _ in acks if down_at <= t < up_at)
+        during = sum(1 for t, _ in acks if down_at <= t < up_at)
         assert [r for w in writers for r in w.refusals] == []
         assert during > 0
-        rig.acked.update({i: digest for _, i, digest in acks})
+        rig.acked += [ack for _, ack in acks]
         assert_recovered(rig)
         with capsys.disabled():
             print(

@@ -120,7 +120,7 @@ class TestStuckTransaction:
         )  # fmt: skip
         cap = gwei_to_wei(CAP_GWEI)
         client, worker, key, batch = _stack(exits, settings, fault_sessions)
-        signer = build_ledger(settings).signer_address
+        signer = Web3.to_checksum_address(build_ledger(settings).signer_address)
         nonce = w3.eth.get_transaction_count(signer)
         _rpc(w3, "evm_setAutomine", False)
 
