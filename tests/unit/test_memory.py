@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from service.memory import load_malloc_trim, trim_forever
+from service.memory import limit_malloc_arenas, load_malloc_trim, trim_forever
 
 
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="malloc_trim is glibc's")
@@ -27,3 +27,8 @@ def test_the_trimming_thread_stops_with_the_server() -> None:
     stop.set()
     thread.join(timeout=1)
     assert not thread.is_alive()
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
+def test_glibc_takes_an_arena_limit() -> None:
+    assert limit_malloc_arenas(8)  # glibc's own default on a 1-core machine: harmless here
