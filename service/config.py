@@ -51,9 +51,11 @@ class Settings(BaseSettings):
     # Seconds between handing freed heap memory back to the OS (glibc's malloc_trim; 0 = off):
     # without it the RSS of a long-running server stays at its highest transient peak.
     malloc_trim_every_s: float = Field(default=30.0, ge=0)
-    # The most heaps glibc's malloc may keep (0 = its default, 8 per core): each thread that
-    # allocates while another does gets one, and each keeps its own free memory.
-    malloc_arenas: int = Field(default=2, ge=0)
+    # The most heaps glibc's malloc may keep (0 = its default, 8 per core): each keeps its own
+    # free memory. Off by default: 2 cost about a third of the consumer pages' throughput
+    # (SQLite allocates outside the GIL, so threads queue for the heaps) and did not lower
+    # the soak's memory growth.
+    malloc_arenas: int = Field(default=0, ge=0)
     # Run the anchoring worker inside `lotproof serve`; off when `lotproof worker` runs apart.
     run_worker: bool = True
     max_body_bytes: int = 64 * 1024
