@@ -55,15 +55,18 @@ class AnchorRepository:
         )
         return [(index, root) for index, root in self.session.execute(query) if index is not None]
 
-    def put_back_in_flight(self, deployment_id: int, from_index: int) -> int:
-        """Anchors from ``from_index`` on left the chain: they are sent-but-not-landed again,
-        their records pending (still claimed). Returns how many anchors."""
-        dropped = select(Anchor.id).where(
+    def list_dropped_anchor_ids(self, deployment_id: int, from_index: int) -> list[int]:
+        """Our public anchors from ``from_index`` on: the ones a reorg took off the chain."""
+        query = select(Anchor.id).where(
             Anchor.deployment_id == deployment_id,
             Anchor.status.in_(PUBLIC),
             Anchor.chain_index >= from_index,
         )
-        anchor_ids = list(self.session.scalars(dropped))
+        return list(self.session.scalars(query))
+
+    def put_back_in_flight(self, anchor_ids: Sequence[int]) -> None:
+        """These anchors left the chain: sent-but-not-landed again, their records pending
+        (still claimed, so that the same root is sent again)."""
         self.session.execute(
             update(Record)
             .where(Record.anchor_id.in_(anchor_ids))
@@ -76,7 +79,6 @@ class AnchorRepository:
                 status=AnchorStatus.sent, chain_index=None, block_number=None, block_timestamp=None
             )
         )
-        return len(anchor_ids)
 
     def list_pending_digests(self, limit: int) -> list[tuple[int, bytes]]:
         """(id, digest) of the oldest unclaimed records: the leaves, without loading content."""
@@ -118,14 +120,6 @@ class AnchorRepository:
             .values(anchor_id=anchor_id)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
-
-    def unmark_anchored(self, anchor_id: int) -> None:
-        """The anchor's records are pending again but stay claimed by it (see _unanchor)."""
-        self.session.execute(
-            update(Record)
-            .where(Record.anchor_id == anchor_id)
-            .values(proof=None, status=RecordStatus.pending)
-        )
 
     def release_records(self, anchor_id: int) -> None:
         self.session.execute(

@@ -165,7 +165,9 @@ class AnchoringWorker:
     def _put_back_in_flight(self, dropped: AnchorsDropped) -> None:
         with self.sessions.write() as session, session.begin():
             repo = AnchorRepository(session)
-            count = repo.put_back_in_flight(dropped.deployment_id, dropped.from_index)
+            anchor_ids = repo.list_dropped_anchor_ids(dropped.deployment_id, dropped.from_index)
+            repo.put_back_in_flight(anchor_ids)
+            count = len(anchor_ids)
         ANCHORS_DROPPED.inc(count)
         log.warning(
             "%s: %d final anchors are in flight again, their records pending", dropped, count
@@ -331,9 +333,7 @@ class AnchoringWorker:
             assert anchor is not None
             if anchor.status != AnchorStatus.anchored:
                 return
-            anchor.status = AnchorStatus.sent
-            anchor.chain_index = anchor.block_number = anchor.block_timestamp = None
-            AnchorRepository(session).unmark_anchored(anchor_id)
+            AnchorRepository(session).put_back_in_flight([anchor_id])
         ANCHORS_DROPPED.inc()
         log.warning(
             "anchor %d is no longer on the chain (reorg); its records are pending", anchor_id
