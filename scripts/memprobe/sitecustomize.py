@@ -1,0 +1,209 @@
+"""Where a running ``lotproof serve`` keeps its memory, and which SQL costs its CPU.
+
+A diagnostic for the soak (``scripts/soak.py``), not part of the service: Python imports a
+``sitecustomize`` module found on ``PYTHONPATH`` at start-up, and the benchmark stack passes
+the environment on to the processes it starts (only ``LOTPROOF_*`` variables are replaced).
+So, from the repository root::
+
+    PYTHONPATH=scripts/memprobe MEMPROBE_OUT=/tmp/mem.jsonl \\
+        .venv/bin/python scripts/soak.py --minutes 5
+
+appends one JSON line every 10 s: the kernel's view (``VmRSS``, ``RssAnon``, ``RssFile`` in
+KiB, threads), glibc's (``mallinfo2``: heap bytes in all arenas, in use, free, and in blocks
+mapped on their own, in MiB), SQLite's own allocations and Python's allocated block count.
+Once a minute it also writes glibc's ``malloc_info`` XML beside it (free chunks by size, per
+arena). ``RssAnon`` minus glibc's heaps is mostly Python's own object arenas (mapped apart).
+
+``SQLPROBE_OUT=/tmp/sql.txt`` instead (or as well) times every SQLite statement in thread CPU
+time, execute and fetch together, and rewrites the 25 costliest every 30 s. It wraps each
+cursor in Python, so it slows the server: use it to rank statements, not to measure speed.
+
+Only the ``serve`` process is probed; everything else imports this module and returns.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import json
+import os
+import sqlite3
+import sys
+import threading
+import time
+from collections import defaultdict
+from typing import Any
+
+EVERY_S = 10
+XML_EVERY_S = 60
+SQL_EVERY_S = 30
+
+
+def _is_server() -> bool:
+    return "serve" in sys.argv[1:2]
+
+
+# struct mallinfo2 (malloc.h), all size_t
+MALLINFO2_FIELDS = (
+    *("arena", "ordblks", "smblks", "hblks", "hblkhd"),
+    *("usmblks", "fsmblks", "uordblks", "fordblks", "keepcost"),
+)
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in MALLINFO2_FIELDS]
+
+
+def _libc() -> Any:
+    libc = ctypes.CDLL(ctypes.util.find_library("c"))
+    libc.mallinfo2.restype = _MallInfo2
+    libc.fopen.restype = ctypes.c_void_p
+    libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+    libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
+    libc.fclose.argtypes = [ctypes.c_void_p]
+    return libc
+
+
+def _sqlite_memory_used() -> int:
+    import _sqlite3  # the extension module: its library exports SQLite's C API
+
+    used = ctypes.CDLL(_sqlite3.__file__).sqlite3_memory_used
+    used.restype = ctypes.c_int64
+    return int(used())
+
+
+def _kernel_view() -> dict[str, int]:
+    wanted = {"VmRSS", "RssAnon", "RssFile", "Threads"}
+    view = {}
+    with open("/proc/self/status") as status:
+        for line in status:
+            key, _, value = line.partition(":")
+            if key in wanted:
+                view[key] = int(value.split()[0])
+    return view
+
+
+def _sample_memory(out: str) -> None:
+    libc = _libc()
+    started = time.monotonic()
+    last_xml = -XML_EVERY_S
+    while True:
+        time.sleep(EVERY_S)
+        at = round(time.monotonic() - started)
+        info = libc.mallinfo2()
+        sample = {
+            "t": at,
+            **_kernel_view(),
+            "heap_mib": info.arena >> 20,
+            "in_use_mib": info.uordblks >> 20,
+            "free_mib": info.fordblks >> 20,
+            "mapped_mib": info.hblkhd >> 20,
+            "sqlite_mib": _sqlite_memory_used() >> 20,
+            "python_blocks": sys.getallocatedblocks(),
+        }
+        with open(out, "a") as lines:
+            lines.write(json.dumps(sample) + "\n")
+        if at - last_xml >= XML_EVERY_S:
+            last_xml = at
+            stream = libc.fopen(f"{out}.{at}s.xml".encode(), b"w")
+            libc.malloc_info(0, stream)
+            libc.fclose(stream)
+
+
+class _SqlCosts:
+    """Thread CPU seconds, calls and rows per statement text."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.by_sql: defaultdict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0])
+
+    def add(self, sql: str, cpu_s: float, *, calls: int = 0, rows: int = 0) -> None:
+        with self.lock:
+            entry = self.by_sql[sql]
+            entry[0] += calls
+            entry[1] += cpu_s
+            entry[2] += rows
+
+    def write_top(self, out: str, count: int = 25) -> None:
+        with self.lock:
+            top = sorted(self.by_sql.items(), key=lambda item: -item[1][1])[:count]
+        with open(out, "w") as report:
+            for sql, (calls, cpu_s, rows) in top:
+                text = " ".join(sql.split())[:300]
+                report.write(f"{cpu_s:8.2f} s {calls:7.0f} calls {rows:9.0f} rows  {text}\n")
+
+
+def _time_sql(out: str) -> None:
+    costs = _SqlCosts()
+    clock = time.thread_time
+
+    class TimedCursor(sqlite3.Cursor):
+        sql = ""
+
+        def execute(self, sql: str, *args: Any) -> Any:
+            self.sql, began = sql, clock()
+            try:
+                return super().execute(sql, *args)
+            finally:
+                costs.add(sql, clock() - began, calls=1)
+
+        def executemany(self, sql: str, *args: Any) -> Any:
+            self.sql, began = sql, clock()
+            try:
+                return super().executemany(sql, *args)
+            finally:
+                costs.add(sql, clock() - began, calls=1)
+
+        def fetchone(self) -> Any:
+            began = clock()
+            row = super().fetchone()
+            costs.add(self.sql, clock() - began, rows=row is not None)
+            return row
+
+        def fetchmany(self, size: int | None = None) -> list[Any]:
+            began = clock()
+            rows = super().fetchmany(self.arraysize if size is None else size)
+            costs.add(self.sql, clock() - began, rows=len(rows))
+            return rows
+
+        def fetchall(self) -> list[Any]:
+            began = clock()
+            rows = super().fetchall()
+            costs.add(self.sql, clock() - began, rows=len(rows))
+            return rows
+
+    class TimedConnection(sqlite3.Connection):
+        def cursor(self, factory: Any = TimedCursor) -> Any:
+            return super().cursor(factory)
+
+    connect = sqlite3.connect
+
+    def timed_connect(*args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("factory", TimedConnection)
+        return connect(*args, **kwargs)
+
+    # SQLAlchemy's pysqlite dialect calls sqlite3.dbapi2.connect: the same function.
+    sqlite3.connect = sqlite3.dbapi2.connect = timed_connect
+
+    def write_forever() -> None:
+        while True:
+            time.sleep(SQL_EVERY_S)
+            costs.write_top(out)
+
+    threading.Thread(target=write_forever, daemon=True, name="sqlprobe").start()
+
+
+def _start() -> None:
+    if not _is_server():
+        return
+    memory_out = os.environ.get("MEMPROBE_OUT")
+    if memory_out:
+        threading.Thread(
+            target=_sample_memory, args=(memory_out,), daemon=True, name="memprobe"
+        ).start()
+    sql_out = os.environ.get("SQLPROBE_OUT")
+    if sql_out:
+        _time_sql(sql_out)
+
+
+_start()
