@@ -141,16 +141,15 @@ def _time_sql(out: str) -> None:
         sql = ""
 
         def execute(self, sql: str, *args: Any) -> Any:
-            self.sql, began = sql, clock()
-            try:
-                return super().execute(sql, *args)
-            finally:
-                costs.add(sql, clock() - began, calls=1)
+            return self._timed(super().execute, sql, *args)
 
         def executemany(self, sql: str, *args: Any) -> Any:
+            return self._timed(super().executemany, sql, *args)
+
+        def _timed(self, run: Any, sql: str, *args: Any) -> Any:
             self.sql, began = sql, clock()
             try:
-                return super().executemany(sql, *args)
+                return run(sql, *args)
             finally:
                 costs.add(sql, clock() - began, calls=1)
 
