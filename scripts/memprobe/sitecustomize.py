@@ -64,12 +64,13 @@ def _libc() -> Any:
     return libc
 
 
-def _sqlite_memory_used() -> int:
+def _sqlite_memory_used() -> Any:
+    """SQLite's ``sqlite3_memory_used``, looked up once."""
     import _sqlite3  # the extension module: its library exports SQLite's C API
 
     used = ctypes.CDLL(_sqlite3.__file__).sqlite3_memory_used
     used.restype = ctypes.c_int64
-    return int(used())
+    return used
 
 
 def _kernel_view() -> dict[str, int]:
@@ -84,7 +85,7 @@ def _kernel_view() -> dict[str, int]:
 
 
 def _sample_memory(out: str) -> None:
-    libc = _libc()
+    libc, sqlite_memory_used = _libc(), _sqlite_memory_used()
     started = time.monotonic()
     last_xml = -XML_EVERY_S
     while True:
@@ -98,7 +99,7 @@ def _sample_memory(out: str) -> None:
             "in_use_mib": info.uordblks >> 20,
             "free_mib": info.fordblks >> 20,
             "mapped_mib": info.hblkhd >> 20,
-            "sqlite_mib": _sqlite_memory_used() >> 20,
+            "sqlite_mib": sqlite_memory_used() >> 20,
             "python_blocks": sys.getallocatedblocks(),
         }
         with open(out, "a") as lines:
