@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from service.db.base import NO_SYNC, sync_loaded, table_of
 from service.db.models import Batch
+from service.db.writes import touching
 
 # Built once: every recorded event runs these; a Core statement skips the ORM's bulk-update
 # bookkeeping (about a tenth of a single POST's CPU time, measured with py-spy).
@@ -58,7 +59,7 @@ class BatchRepository:
             .where(Batch.id == batch_id)
             .values(record_count=Batch.record_count + count)
             .returning(Batch.record_count, Batch.head_digest),
-            execution_options=NO_SYNC,
+            execution_options=NO_SYNC | touching([batch_id]),
         ).one()
         sync_loaded(self.session, Batch, batch_id, record_count=row[0])
         return int(row[0]) - count, row[1]
@@ -70,7 +71,8 @@ class BatchRepository:
             {"batch_id": batch_id, "after": after, "count": count, "head": head}
             for batch_id, after, count, head in heads
         ]
-        result = self.session.execute(_ADVANCE_HEAD, params)
+        touched = touching(batch_id for batch_id, *_ in heads)
+        result = self.session.execute(_ADVANCE_HEAD, params, execution_options=touched)
         if result.rowcount != len(params):  # type: ignore[attr-defined]
             raise RuntimeError(f"one of batches {[h[0] for h in heads]} changed under its lock")
         for batch_id, _, count, head in heads:
@@ -78,5 +80,5 @@ class BatchRepository:
 
     def set_head(self, batch_id: int, digest: bytes) -> None:
         query = update(Batch).where(Batch.id == batch_id).values(head_digest=digest)
-        self.session.execute(query, execution_options=NO_SYNC)
+        self.session.execute(query, execution_options=NO_SYNC | touching([batch_id]))
         sync_loaded(self.session, Batch, batch_id, head_digest=digest)

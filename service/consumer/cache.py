@@ -4,9 +4,9 @@ Building one answer costs about ten queries, a Merkle proof check per record and
 render; thousands of shoppers scanning the same lot get the same bytes. An entry is served
 only while both of these hold:
 
-* no write transaction has committed in this process since it was made (the write
-  generation below), so whatever this process writes (API, in-process worker, CLI) shows at
-  once;
+* no write transaction that may have touched its batch has committed in this process since
+  it was made (``service.db.writes``), so whatever this process writes (API, in-process
+  worker, CLI) shows at once, while writes to other lots leave it be;
 * it is younger than the TTL, which bounds how stale it can be after writes made by other
   processes (a separate ``lotproof worker``, other API processes or instances). Past it, the
   entry is still served while one request builds its replacement (see ``answer``).
@@ -20,79 +20,15 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
 
 from fastapi.responses import Response
-from sqlalchemy import TextClause, event
-from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
+from service.db.writes import write_log
 from service.metrics import CONSUMER_CACHE
 
-CACHE_NEUTRAL = "lotproof_cache_neutral"
-"""``session.info`` flag: this session's commits never change a cached answer (scan logging)."""
-
-_WROTE = "lotproof_wrote"
 # Starlette derives the first two from the body and media type again when an answer is
 # replayed; X-Cache says how this very response was made.
 _NOT_REPLAYED = frozenset({"content-length", "content-type", "x-cache"})
-
-
-class _WriteGeneration:
-    """Bumped after each committed transaction that wrote, in any session of this process."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._value = 0
-
-    @property
-    def value(self) -> int:
-        return self._value
-
-    def bump(self) -> None:
-        with self._lock:
-            self._value += 1
-
-
-write_generation = _WriteGeneration()
-
-
-# Listened to on the Session class, not on one SessionFactory's write sessionmaker: the API,
-# the in-process worker, CLI commands and test fixtures each build their own factory, and a
-# write through any of them must be seen. Judging by what the transaction did (rather than by
-# which sessionmaker opened it) also lets idle worker polls and replayed idempotent POSTs,
-# which open write sessions but change nothing, leave the cache alone.
-@event.listens_for(Session, "after_flush")
-def _note_flush(session: Session, _flush_context: Any) -> None:
-    session.info[_WROTE] = True
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _note_dml(orm_execute_state: ORMExecuteState) -> None:
-    # Bulk insert/update/delete statements change rows without a flush. Raw SQL text cannot
-    # be told apart without parsing it: anything but a SELECT counts as a write.
-    state = orm_execute_state
-    statement = state.statement
-    if isinstance(statement, TextClause):
-        wrote = statement.text.lstrip()[:6].upper() != "SELECT"
-    else:
-        wrote = state.is_insert or state.is_update or state.is_delete
-    if wrote:
-        state.session.info[_WROTE] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _bump_after_commit(session: Session) -> None:
-    # A savepoint's release is not yet visible to other transactions: wait for the outer commit.
-    if session.in_nested_transaction() or session.info.get(CACHE_NEUTRAL):
-        return
-    if session.info.get(_WROTE):
-        write_generation.bump()
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_writes(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:  # the outermost one: committed (and counted) or rolled back
-        session.info.pop(_WROTE, None)
 
 
 @dataclass(frozen=True)
@@ -100,8 +36,12 @@ class CachedAnswer:
     body: bytes
     media_type: str | None
     headers: dict[str, str]  # Content-Language, Vary, Link: what the route set itself
-    generation: int
+    seen: int  # the write log's latest commit before the answer's data was read
+    batches: frozenset[int]  # the batches it shows
     made_at: float
+
+    def outdated(self) -> bool:
+        return write_log.touched_since(self.seen, self.batches)
 
     def response(self, outcome: str) -> Response:
         """The answer again, its X-Cache header saying how it was served."""
@@ -110,10 +50,18 @@ class CachedAnswer:
 
 
 @dataclass(frozen=True)
+class Built:
+    """A freshly built answer and the batches it shows (whose writes make it outdated)."""
+
+    response: Response
+    batches: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
 class _Build:
     """An answer being built for a key, which other requests for that key may rely on."""
 
-    generation: int
+    seen: int
     done: asyncio.Event
 
 
@@ -138,14 +86,15 @@ class AnswerCache:
         self._lock = threading.Lock()
         self._answers: OrderedDict[Hashable, CachedAnswer] = OrderedDict()
         self._bytes = 0
-        self._generation = write_generation.value  # the newest generation an entry may have
+        self._swept = write_log.latest  # entries outdated by commits up to it are gone
+        self._swept_at = clock()
         self._builds: dict[Hashable, _Build] = {}
 
     @property
     def enabled(self) -> bool:
         return self.ttl_s > 0
 
-    async def answer(self, key: Hashable, build: Callable[[], Awaitable[Response]]) -> Response:
+    async def answer(self, key: Hashable, build: Callable[[], Awaitable[Built]]) -> Response:
         """The cached answer for ``key``, else the one ``build`` makes (and keeps).
 
         Under load, every request for an entry that has just gone would miss at once and
@@ -155,29 +104,30 @@ class AnswerCache:
         new one after a write of this process (which must show at once).
         """
         if not self.enabled:
-            return await self._built(build)
+            return (await self._built(build)).response
         cached, fresh = self._lookup(key)
         building = self._builds.get(key)
-        if building is not None and building.generation != write_generation.value:
+        if building is not None and write_log.anything_since(building.seen):
             building = None  # started before the latest write: its answer may not show it
         if cached is not None and (fresh or building is not None):
             return self._served(cached, "hit" if fresh else "stale")
         if building is not None:
+            # It may still turn out outdated by a write to its own lot: then we build below.
             await building.done.wait()
             cached, fresh = self._lookup(key)
             if cached is not None and fresh:
                 return self._served(cached, "hit")
         return await self._build(key, build)
 
-    async def _build(self, key: Hashable, build: Callable[[], Awaitable[Response]]) -> Response:
+    async def _build(self, key: Hashable, build: Callable[[], Awaitable[Built]]) -> Response:
         # Read before the answer's data is: a write committed meanwhile makes the answer stale.
-        generation = write_generation.value
-        mine = _Build(generation, asyncio.Event())
+        seen = write_log.latest
+        mine = _Build(seen, asyncio.Event())
         self._builds[key] = mine
         try:
-            response = await self._built(build)
-            self.put(key, response, generation=generation)
-            return response
+            built = await self._built(build)
+            self.put(key, built, seen=seen)
+            return built.response
         finally:
             # Waiters then find the entry, or (an error, a newer write) build it themselves.
             mine.done.set()
@@ -185,11 +135,11 @@ class AnswerCache:
                 del self._builds[key]
 
     @staticmethod
-    async def _built(build: Callable[[], Awaitable[Response]]) -> Response:
+    async def _built(build: Callable[[], Awaitable[Built]]) -> Built:
         CONSUMER_CACHE.labels("miss").inc()
-        response = await build()
-        response.headers["X-Cache"] = "miss"
-        return response
+        built = await build()
+        built.response.headers["X-Cache"] = "miss"
+        return built
 
     @staticmethod
     def _served(cached: CachedAnswer, outcome: str) -> Response:
@@ -202,7 +152,8 @@ class AnswerCache:
         return cached.response("hit") if cached is not None and fresh else None
 
     def _lookup(self, key: Hashable) -> tuple[CachedAnswer | None, bool]:
-        """The entry for ``key`` made since the latest write, and whether it is within its TTL.
+        """The entry for ``key`` if no write since it was made touched its lot, and whether it
+        is within its TTL.
 
         One past its TTL is kept: it is served while its replacement is built.
         """
@@ -210,26 +161,23 @@ class AnswerCache:
             cached = self._answers.get(key)
             if cached is None:
                 return None, False
-            if cached.generation != write_generation.value:
+            if cached.outdated():
                 self._drop(key)
                 return None, False
             self._answers.move_to_end(key)
             return cached, self._clock() - cached.made_at < self.ttl_s
 
-    def put(self, key: Hashable, response: Response, *, generation: int) -> None:
-        """Keep ``response`` if it is a success; ``generation`` is the write generation read
-        before the answer's data was, so that a write committed meanwhile makes it stale."""
+    def put(self, key: Hashable, built: Built, *, seen: int) -> None:
+        """Keep ``built`` if it is a success; ``seen`` is the write log's latest commit read
+        before the answer's data was, so that a write committed meanwhile outdates it."""
+        response = built.response
         with self._lock:
-            # Stale already (a write committed during the build): it must not replace a newer one.
-            if not self.enabled or generation != write_generation.value:
+            if not self.enabled:
                 return
-            if generation != self._generation:
-                # A write has committed since the entries were made: none can be served again.
-                # Left to the LRU, under steady writes the cache would fill with such dead
-                # answers (the soak: pages of lots scanned once, up to max_bytes of them).
-                self._answers.clear()
-                self._bytes = 0
-                self._generation = generation
+            self._sweep()
+            # Outdated already (a write during the build): it must not replace a newer one.
+            if write_log.touched_since(seen, built.batches):
+                return
             if key in self._answers:
                 self._drop(key)  # also when the new answer is an error: the old one is wrong
             if response.status_code != 200:
@@ -242,7 +190,8 @@ class AnswerCache:
                     for name, value in response.headers.items()
                     if name not in _NOT_REPLAYED
                 },
-                generation=generation,
+                seen=seen,
+                batches=built.batches,
                 made_at=self._clock(),
             )
             self._answers[key] = cached
@@ -251,6 +200,27 @@ class AnswerCache:
                 len(self._answers) > self.max_entries or self._bytes > self.max_bytes
             ):
                 self._drop(next(iter(self._answers)))
+
+    def _sweep(self) -> None:
+        """Drop the entries writes have outdated; the caller holds the lock.
+
+        None of them can be served again, and left to the LRU, under steady writes the cache
+        would fill with them (the soak: pages of lots being written, up to max_bytes of
+        them). At most once a second unless a write may have touched anything, which empties
+        it at once.
+        """
+        latest = write_log.latest
+        if latest == self._swept:
+            return
+        if write_log.anything_since(self._swept):
+            self._answers.clear()
+            self._bytes = 0
+        elif self._clock() - self._swept_at >= 1.0:
+            for key in [k for k, cached in self._answers.items() if cached.outdated()]:
+                self._drop(key)
+        else:
+            return
+        self._swept, self._swept_at = latest, self._clock()
 
     def __len__(self) -> int:
         return len(self._answers)

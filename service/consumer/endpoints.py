@@ -10,12 +10,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 
 from service.config import Settings
-from service.consumer.cache import CACHE_NEUTRAL
+from service.consumer.cache import Built
 from service.consumer.i18n import Translator, negotiate_language
 from service.consumer.linkset import build_linkset
 from service.consumer.page import render_batch_page, render_error_page
 from service.consumer.schemas import BatchFacts
-from service.consumer.service import log_unit_scan, resolve_link
+from service.consumer.service import batch_facts, find_target, log_unit_scan
+from service.db.writes import CACHE_NEUTRAL
 from service.deps import AppState, client_address, get_state
 from service.errors import LotproofError, NotFound, problem_response
 from service.gs1 import LinkKey, LinkPathError, parse_link_path
@@ -130,24 +131,27 @@ def _log_scan_and_answer(
             address=client_address(request),
             user_agent=request.headers.get("user-agent"),
         )
-    return _answer(request, state, key, kind)
+    return _answer(request, state, key, kind).response
 
 
-def _answer(request: Request, state: AppState, key: LinkKey, kind: AnswerKind) -> Response:
+def _answer(request: Request, state: AppState, key: LinkKey, kind: AnswerKind) -> Built:
     # A read session of our own rather than the request's (which owns write transactions):
     # this path only reads, and the route must not open one for answers served from cache.
     with state.sessions.read() as session:
         try:
-            facts = resolve_link(session, state.settings, state.health, key, state.scores)
+            batch, unit = find_target(session, key)
+            facts = batch_facts(session, state.settings, state.health, batch, unit, state.scores)
         except NotFound as e:
-            return error_response(request, e)
+            return Built(error_response(request, e))
+    shows = frozenset({batch.id})
     if kind.body == "linkset":
         link = facts.unit.digital_link if facts.unit else facts.batch.digital_link
         body = build_linkset(link, facts.batch.product_name)
-        return JSONResponse(body, media_type=LINKSET_JSON)
+        return Built(JSONResponse(body, media_type=LINKSET_JSON), shows)
     if kind.body == "page":
-        return _page(facts, Translator(kind.language), key.canonical_path(), state.settings)
-    return JSONResponse(_link_type_body(facts, kind.body))
+        page = _page(facts, Translator(kind.language), key.canonical_path(), state.settings)
+        return Built(page, shows)
+    return Built(JSONResponse(_link_type_body(facts, kind.body)), shows)
 
 
 def _link_type_body(facts: BatchFacts, link_type: str) -> dict[str, Any]:

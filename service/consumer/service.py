@@ -56,14 +56,6 @@ def log_unit_scan(
         record_scan(session, settings, unit, address=address, user_agent=user_agent)
 
 
-def resolve_link(
-    session: Session, settings: Settings, health: ChainHealth, key: LinkKey, scores: ScoreCache
-) -> BatchFacts:
-    """The facts a scan shows; reads only (unit scans are logged by ``log_unit_scan``)."""
-    batch, unit = find_target(session, key)
-    return batch_facts(session, settings, health, batch, unit, scores)
-
-
 def batch_facts(
     session: Session,
     settings: Settings,
@@ -72,6 +64,7 @@ def batch_facts(
     unit: Unit | None,
     scores: ScoreCache,
 ) -> BatchFacts:
+    """The facts a scan shows; reads only (unit scans are logged by ``log_unit_scan``)."""
     product = ProductRepository(session).get_by_id(batch.product_id)
     owner = OrgRepository(session).get_by_id(batch.owner_org_id)
     assert product is not None and owner is not None

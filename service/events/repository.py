@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from service.db.base import table_of
 from service.db.models import Record
+from service.db.writes import touching
 
 _records = table_of(Record)
 _INSERT = insert(_records).returning(_records.c.batch_id, _records.c.n, _records.c.id)
@@ -37,5 +38,6 @@ class RecordRepository:
         doubles the cost of a 10,000-event import. The ids are matched by batch and ``n``
         because asking for them in parameter order makes SQLite run one statement per row.
         """
-        result = self.session.execute(_INSERT, list(rows))
+        touched = touching(row["batch_id"] for row in rows)
+        result = self.session.execute(_INSERT, list(rows), execution_options=touched)
         return {(batch_id, n): record_id for batch_id, n, record_id in result}

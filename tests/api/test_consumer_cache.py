@@ -12,11 +12,12 @@ from sqlalchemy import func, select, text
 
 from service.app import create_app
 from service.config import Settings
-from service.consumer.cache import CACHE_NEUTRAL, AnswerCache
+from service.consumer.cache import AnswerCache
 from service.db.engine import SessionFactory
 from service.db.models import Scan, Unit
+from service.db.writes import CACHE_NEUTRAL
 from service.deps import AppState
-from tests.builders import auth, event_body, make_batch, make_org, post_event
+from tests.builders import auth, event_body, failing_sampling, make_batch, make_org, post_event
 
 JSON = {"Accept": "application/json"}
 HTML = {"Accept": "text/html"}
@@ -131,6 +132,44 @@ class TestFreshness:
         after = cached_client.get(batch_path(batch), headers=JSON)
         assert after.headers["x-cache"] == "miss"
         assert [r["type"] for r in after.json()["records"]] == ["production"]
+
+    def test_writes_to_another_lot_leave_this_lot_cached(
+        self, cached_client: TestClient, supplier: str
+    ) -> None:
+        """A supplier writing into one lot all day must not turn a hot lot's scans into
+        misses; the hot lot's own writes still show at once."""
+        hot, busy = make_batch(cached_client, supplier), make_batch(cached_client, supplier)
+        post_event(cached_client, supplier, hot["id"], event_body("production"))
+        assert cached_client.get(batch_path(hot), headers=JSON).headers["x-cache"] == "miss"
+        post_event(cached_client, supplier, busy["id"], event_body("production"))
+        bulk = cached_client.post(
+            f"/api/v1/batches/{busy['id']}/events:bulk",
+            json={"events": [event_body("packing", hours=1), event_body("packing", hours=2)]},
+            headers=auth(supplier),
+        )
+        assert bulk.status_code == 201, bulk.text
+        kept = cached_client.get(batch_path(hot), headers=JSON)
+        assert kept.headers["x-cache"] == "hit" and len(kept.json()["records"]) == 1
+        busy_scan = cached_client.get(batch_path(busy), headers=JSON)
+        assert busy_scan.headers["x-cache"] == "miss" and len(busy_scan.json()["records"]) == 3
+
+        post_event(cached_client, supplier, hot["id"], event_body("packing", hours=1))
+        after = cached_client.get(batch_path(hot), headers=JSON)
+        assert after.headers["x-cache"] == "miss"
+        assert [r["type"] for r in after.json()["records"]] == ["production", "packing"]
+        assert cached_client.get(batch_path(busy), headers=JSON).headers["x-cache"] == "hit"
+
+    def test_a_hold_from_an_inspection_shows_at_once(
+        self, cached_client: TestClient, supplier: str
+    ) -> None:
+        # The hold is set on the batch row through the ORM, beside the record's own INSERT.
+        batch = make_batch(cached_client, supplier)
+        link = batch_path(batch) + "?linkType=gs1:recallStatus"
+        assert cached_client.get(link).json()["on_hold"] is False
+        rejected = event_body("inspection") | {"sampling": failing_sampling()}
+        post_event(cached_client, supplier, batch["id"], rejected)
+        after = cached_client.get(link)
+        assert after.headers["x-cache"] == "miss" and after.json()["on_hold"] is True
 
     def test_a_write_from_another_session_factory_shows_at_once(
         self, cached_client: TestClient, supplier: str, sessions: SessionFactory

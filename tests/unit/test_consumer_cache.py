@@ -1,27 +1,18 @@
-"""The resolver's answer cache on its own: what counts as a write, freshness, bounds."""
+"""The resolver's answer cache on its own: freshness against the write log, bounds, builds.
+
+What counts as a write, and which lots it touched: ``test_write_log.py``.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
-import pytest
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from sqlalchemy import Column, Integer, MetaData, Table, create_engine, insert, select, text
-from sqlalchemy.orm import Session, sessionmaker
 
-from service.consumer.cache import CACHE_NEUTRAL, AnswerCache, write_generation
+from service.consumer.cache import AnswerCache, Built
+from service.db.writes import write_log
 
-_metadata = MetaData()
-_rows = Table("rows", _metadata, Column("id", Integer, primary_key=True), Column("v", Integer))
-
-
-@pytest.fixture
-def open_session() -> Iterator[sessionmaker[Session]]:
-    engine = create_engine("sqlite://")
-    _metadata.create_all(engine)
-    yield sessionmaker(engine)
-    engine.dispose()
+LOT = frozenset({7})
 
 
 class FakeClock:
@@ -32,52 +23,16 @@ class FakeClock:
         return self.now
 
 
-class TestWriteGeneration:
-    def test_a_committed_write_bumps_it(self, open_session: sessionmaker[Session]) -> None:
-        before = write_generation.value
-        with open_session() as session, session.begin():
-            session.execute(insert(_rows).values(v=1))
-        assert write_generation.value == before + 1
-        with open_session() as session, session.begin():
-            session.execute(text("UPDATE rows SET v = 2"))
-        assert write_generation.value == before + 2
-
-    def test_reads_rollbacks_and_neutral_sessions_do_not(
-        self, open_session: sessionmaker[Session]
-    ) -> None:
-        before = write_generation.value
-        with open_session() as session:
-            session.scalars(select(_rows.c.v)).all()
-            session.execute(text("SELECT 1"))
-            session.commit()
-        with open_session() as session:
-            session.execute(insert(_rows).values(v=1))
-            session.rollback()
-            session.commit()  # the rolled back write is not remembered
-        with open_session() as session, session.begin():
-            session.info[CACHE_NEUTRAL] = True
-            session.execute(insert(_rows).values(v=1))
-        assert write_generation.value == before
-
-    def test_a_savepoint_counts_when_the_outer_transaction_commits(
-        self, open_session: sessionmaker[Session]
-    ) -> None:
-        before = write_generation.value
-        with open_session() as session, session.begin():
-            with session.begin_nested():
-                session.execute(insert(_rows).values(v=1))
-            assert write_generation.value == before  # not visible to others yet
-        assert write_generation.value == before + 1
+def built(response: Response, batches: frozenset[int] = LOT) -> Built:
+    return Built(response, batches)
 
 
 class TestAnswerCache:
-    def test_serves_a_success_until_the_ttl_or_a_write(self) -> None:
+    def test_serves_a_success_until_the_ttl_or_a_write_to_its_lot(self) -> None:
         clock = FakeClock()
         cache = AnswerCache(ttl_s=1.0, clock=clock)
         headers = {"Content-Language": "en", "Vary": "Accept, Accept-Language"}
-        cache.put(
-            "k", HTMLResponse("<p>hi</p>", headers=headers), generation=write_generation.value
-        )
+        cache.put("k", built(HTMLResponse("<p>hi</p>", headers=headers)), seen=write_log.latest)
         hit = cache.get("k")
         assert hit is not None and hit.body == b"<p>hi</p>"
         assert hit.headers["content-type"] == "text/html; charset=utf-8"
@@ -86,40 +41,82 @@ class TestAnswerCache:
         assert cache.get("k") is None
         assert len(cache) == 1  # kept, to be served while its replacement is built
 
-        write_generation.bump()
-        assert cache.get("k") is None and len(cache) == 0  # made before the latest write
-        cache.put("k", JSONResponse({"a": 1}), generation=write_generation.value - 1)
+        write_log.note_commit([8])  # another lot
+        assert len(cache) == 1
+        write_log.note_commit([7])
+        assert cache.get("k") is None and len(cache) == 0  # made before a write to its lot
+        cache.put("k", built(JSONResponse({"a": 1})), seen=write_log.latest - 1)
         assert len(cache) == 0  # not even kept
+
+    def test_writes_to_other_lots_leave_an_answer_be(self) -> None:
+        cache = AnswerCache(ttl_s=10)
+        cache.put("k", built(Response(b"x")), seen=write_log.latest)
+        write_log.note_commit([8, 9])
+        write_log.note_commit([])  # a commit that touched no lot at all
+        hit = cache.get("k")
+        assert hit is not None and hit.body == b"x"
+        write_log.note_commit(None)  # may have touched anything
+        assert cache.get("k") is None
+
+    def test_an_answer_built_during_a_write_to_another_lot_is_kept(self) -> None:
+        cache = AnswerCache(ttl_s=10)
+        seen = write_log.latest
+        write_log.note_commit([8])
+        cache.put("k", built(Response(b"x")), seen=seen)
+        assert cache.get("k") is not None
+        seen = write_log.latest
+        write_log.note_commit([7])
+        cache.put("k", built(Response(b"y")), seen=seen)
+        assert cache.get("k") is None and len(cache) == 0
+
+    def test_lots_sharing_a_slot_outdate_each_other(self) -> None:
+        # The log is bounded: it may outdate too much, never too little.
+        cache = AnswerCache(ttl_s=10)
+        cache.put("k", built(Response(b"x")), seen=write_log.latest)
+        write_log.note_commit([7 + write_log.SLOTS])
+        assert cache.get("k") is None
 
     def test_keeps_only_successes_and_nothing_when_disabled(self) -> None:
         cache = AnswerCache(ttl_s=1.0)
-        cache.put("missing", JSONResponse({}, status_code=404), generation=write_generation.value)
-        cache.put("moved", Response(status_code=301), generation=write_generation.value)
+        cache.put("missing", built(JSONResponse({}, status_code=404)), seen=write_log.latest)
+        cache.put("moved", built(Response(status_code=301)), seen=write_log.latest)
         assert len(cache) == 0
         off = AnswerCache(ttl_s=0)
-        off.put("k", JSONResponse({"a": 1}), generation=write_generation.value)
+        off.put("k", built(JSONResponse({"a": 1})), seen=write_log.latest)
         assert off.get("k") is None and len(off) == 0
 
     def test_evicts_the_least_recently_used_by_count_and_by_size(self) -> None:
         cache = AnswerCache(ttl_s=10, max_entries=2, max_bytes=10)
-        generation = write_generation.value
-        cache.put("a", Response(b"1234"), generation=generation)
-        cache.put("b", Response(b"1234"), generation=generation)
+        seen = write_log.latest
+        cache.put("a", built(Response(b"1234")), seen=seen)
+        cache.put("b", built(Response(b"1234")), seen=seen)
         assert cache.get("a") is not None  # now "b" is the least recently used
-        cache.put("c", Response(b"1234"), generation=generation)
+        cache.put("c", built(Response(b"1234")), seen=seen)
         assert cache.get("b") is None and cache.get("a") is not None
-        cache.put("d", Response(b"123456789"), generation=generation)  # 4 + 9 > 10 bytes
+        cache.put("d", built(Response(b"123456789")), seen=seen)  # 4 + 9 > 10 bytes
         assert len(cache) == 1 and cache.get("d") is not None
 
-    def test_the_first_answer_after_a_write_drops_the_dead_ones(self) -> None:
+    def test_a_write_that_may_touch_anything_drops_every_answer_at_the_next_put(self) -> None:
         # None of them can be served again; left to the LRU they would hold up to max_bytes.
         cache = AnswerCache(ttl_s=10)
         for key in ("a", "b", "c"):
-            cache.put(key, Response(b"x"), generation=write_generation.value)
+            cache.put(key, built(Response(b"x")), seen=write_log.latest)
         assert len(cache) == 3
-        write_generation.bump()
-        cache.put("d", Response(b"y"), generation=write_generation.value)
+        write_log.note_commit(None)
+        cache.put("d", built(Response(b"y")), seen=write_log.latest)
         assert len(cache) == 1 and cache.get("d") is not None
+
+    def test_answers_outdated_by_writes_to_their_lots_are_swept_once_a_second(self) -> None:
+        clock = FakeClock()
+        cache = AnswerCache(ttl_s=10, clock=clock)
+        for key, lot in (("a", 1), ("b", 2), ("c", 3)):
+            cache.put(key, built(Response(b"x"), frozenset({lot})), seen=write_log.latest)
+        write_log.note_commit([1, 2])
+        cache.put("d", built(Response(b"y")), seen=write_log.latest)
+        assert len(cache) == 4  # not yet: a sweep walks every entry
+        clock.now += 1.0
+        cache.put("e", built(Response(b"z")), seen=write_log.latest)
+        assert len(cache) == 3 and cache.get("c") is not None
 
 
 class TestConcurrentMisses:
@@ -127,11 +124,11 @@ class TestConcurrentMisses:
         cache = AnswerCache(ttl_s=10)
         builds = 0
 
-        async def build() -> Response:
+        async def build() -> Built:
             nonlocal builds
             builds += 1
             await asyncio.sleep(0.01)
-            return JSONResponse({"build": builds})
+            return built(JSONResponse({"build": builds}))
 
         async def ten_at_once() -> list[Response]:
             return await asyncio.gather(*(cache.answer("k", build) for _ in range(10)))
@@ -146,18 +143,18 @@ class TestConcurrentMisses:
         builds = 0
         release = asyncio.Event()
 
-        async def build() -> Response:
+        async def build() -> Built:
             nonlocal builds
             builds += 1
             mine = builds
             if mine == 1:
                 await release.wait()
-            return JSONResponse({"build": mine})
+            return built(JSONResponse({"build": mine}))
 
         async def scenario() -> tuple[Response, Response, Response]:
             first = asyncio.create_task(cache.answer("k", build))
             await asyncio.sleep(0)  # the first build has read its data
-            write_generation.bump()
+            write_log.note_commit(None)
             # Answered while the first build is still held up: it did not wait for it.
             second = await asyncio.wait_for(cache.answer("k", build), timeout=5)
             release.set()
@@ -166,6 +163,33 @@ class TestConcurrentMisses:
         first, second, third = asyncio.run(scenario())
         assert builds == 2
         assert (bytes(first.body), bytes(second.body)) == (b'{"build":1}', b'{"build":2}')
+        assert third.headers["x-cache"] == "hit" and bytes(third.body) == b'{"build":2}'
+
+    def test_a_build_outdated_by_a_write_to_its_lot_is_not_kept(self) -> None:
+        cache = AnswerCache(ttl_s=10)
+        builds = 0
+        release = asyncio.Event()
+
+        async def build() -> Built:
+            nonlocal builds
+            builds += 1
+            mine = builds
+            if mine == 1:
+                await release.wait()
+            return built(JSONResponse({"build": mine}))
+
+        async def scenario() -> tuple[Response, Response, Response]:
+            first = asyncio.create_task(cache.answer("k", build))
+            await asyncio.sleep(0)  # the first build has read its data
+            write_log.note_commit([7])
+            waiting = asyncio.create_task(cache.answer("k", build))
+            await asyncio.sleep(0)
+            release.set()
+            return await first, await waiting, await cache.answer("k", build)
+
+        first, waited, third = asyncio.run(scenario())
+        assert builds == 2  # the waiter found the first answer outdated and built its own
+        assert bytes(first.body) == b'{"build":1}' and bytes(waited.body) == b'{"build":2}'
         assert third.headers["x-cache"] == "hit" and bytes(third.body) == b'{"build":2}'
 
 
@@ -178,19 +202,19 @@ class TestExpiredUnderLoad:
         builds = 0
         release = asyncio.Event()
 
-        async def build() -> Response:
+        async def build() -> Built:
             nonlocal builds
             builds += 1
             mine = builds
             if mine > 1:
                 await release.wait()
-            return JSONResponse({"build": mine})
+            return built(JSONResponse({"build": mine}))
 
         async def run() -> tuple[list[Response], list[Response]]:
             await cache.answer("k", build)
             clock.now += 1.0
             if write_first:
-                write_generation.bump()
+                write_log.note_commit(None)
             rebuild = asyncio.create_task(cache.answer("k", build))
             await asyncio.sleep(0)  # the rebuild has started
             others = [asyncio.create_task(cache.answer("k", build)) for _ in range(5)]
