@@ -64,13 +64,26 @@ def _libc() -> Any:
     return libc
 
 
-def _sqlite_memory_used() -> Any:
-    """SQLite's ``sqlite3_memory_used``, looked up once."""
+SQLITE_STATUS_PAGECACHE_OVERFLOW = 2  # page cache memory taken from malloc (sqlite3.h)
+
+
+def _sqlite_memory() -> Any:
+    """A function giving SQLite's (memory used, of which page caches) in bytes."""
     import _sqlite3  # the extension module: its library exports SQLite's C API
 
-    used = ctypes.CDLL(_sqlite3.__file__).sqlite3_memory_used
+    library = ctypes.CDLL(_sqlite3.__file__)
+    used = library.sqlite3_memory_used
     used.restype = ctypes.c_int64
-    return used
+    status = library.sqlite3_status64
+    status.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
+    current, highwater = ctypes.c_int64(), ctypes.c_int64()
+
+    def memory() -> tuple[int, int]:
+        args = (ctypes.byref(current), ctypes.byref(highwater), 0)
+        status(SQLITE_STATUS_PAGECACHE_OVERFLOW, *args)
+        return used(), current.value
+
+    return memory
 
 
 def _kernel_view() -> dict[str, int]:
@@ -85,13 +98,14 @@ def _kernel_view() -> dict[str, int]:
 
 
 def _sample_memory(out: str) -> None:
-    libc, sqlite_memory_used = _libc(), _sqlite_memory_used()
+    libc, sqlite_memory = _libc(), _sqlite_memory()
     started = time.monotonic()
     last_xml = -XML_EVERY_S
     while True:
         time.sleep(EVERY_S)
         at = round(time.monotonic() - started)
         info = libc.mallinfo2()
+        sqlite_used, sqlite_pages = sqlite_memory()
         sample = {
             "t": at,
             **_kernel_view(),
@@ -99,7 +113,8 @@ def _sample_memory(out: str) -> None:
             "in_use_mib": info.uordblks >> 20,
             "free_mib": info.fordblks >> 20,
             "mapped_mib": info.hblkhd >> 20,
-            "sqlite_mib": sqlite_memory_used() >> 20,
+            "sqlite_mib": sqlite_used >> 20,
+            "sqlite_page_cache_mib": sqlite_pages >> 20,
             "python_blocks": sys.getallocatedblocks(),
         }
         with open(out, "a") as lines:

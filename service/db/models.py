@@ -12,6 +12,7 @@ from sqlalchemy import (
     CheckConstraint,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -130,6 +131,8 @@ class Record(Base):
         UniqueConstraint("batch_id", "n", name="uq_records_batch_id_n"),
         UniqueConstraint("subject_org_id", "n", name="uq_records_subject_org_id_n"),
         CheckConstraint("(batch_id IS NULL) <> (subject_org_id IS NULL)", name="one_subject"),
+        # A supplier's inspections in a window (the scorecard) without reading every record.
+        Index("ix_records_batch_id_event_type_event_time", "batch_id", "event_type", "event_time"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
