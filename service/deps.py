@@ -17,6 +17,7 @@ from service.anchoring.deployment import ChainHealth
 from service.apikeys.service import note_use
 from service.config import Settings
 from service.consumer.cache import AnswerCache
+from service.db.base import MAX_ROW_ID as MAX_ROW_ID
 from service.db.engine import SessionFactory
 from service.db.groupcommit import GroupCommitter
 from service.db.models import Organization
@@ -158,7 +159,5 @@ def client_address(request: Request) -> str | None:
 
 
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
-# A row id in a path or query: ids are 32-bit in PostgreSQL (and 64-bit in SQLite), and a
-# larger number would otherwise reach the database and fail there as a 500, not as a 422.
-MAX_ROW_ID = 2**31 - 1
+# A row id in a path or query (MAX_ROW_ID: see service.db.base).
 RowId = Annotated[int, Interval(ge=1, le=MAX_ROW_ID)]

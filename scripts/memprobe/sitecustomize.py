@@ -12,7 +12,8 @@ appends one JSON line every 10 s: the kernel's view (``VmRSS``, ``RssAnon``, ``R
 KiB, threads), glibc's (``mallinfo2``: heap bytes in all arenas, in use, free, and in blocks
 mapped on their own, in MiB), SQLite's own allocations and Python's allocated block count.
 Once a minute it also writes glibc's ``malloc_info`` XML beside it (free chunks by size, per
-arena). ``RssAnon`` minus glibc's heaps is mostly Python's own object arenas (mapped apart).
+arena). The resident part of each kind of mapping comes from ``/proc/self/smaps``: glibc's
+heaps, other anonymous memory (mostly Python's own object arenas) and files.
 
 ``SQLPROBE_OUT=/tmp/sql.txt`` instead (or as well) times every SQLite statement in thread CPU
 time, execute and fetch together, and rewrites the 25 costliest every 30 s. It wraps each
@@ -97,6 +98,36 @@ def _kernel_view() -> dict[str, int]:
     return view
 
 
+GLIBC_HEAP_ALIGN = 64 << 20  # glibc maps each thread arena's heap at a multiple of this
+
+
+def _resident_view() -> dict[str, int]:
+    """Resident MiB by kind of mapping, from ``/proc/self/smaps``: glibc's heaps (the main
+    arena's brk heap and each thread arena's aligned heap), other anonymous memory (Python's
+    object arenas, thread stacks, large blocks glibc maps on their own) and files.
+
+    mallinfo2 says how big the heaps are, not how much of them is resident: ``malloc_trim``
+    hands the pages of free chunks back to the kernel and leaves the heap's size alone.
+    """
+    view = {"rss_glibc_heaps_mib": 0, "rss_other_anon_mib": 0, "rss_file_mib": 0}
+    kind = "rss_other_anon_mib"
+    with open("/proc/self/smaps") as smaps:
+        for line in smaps:
+            fields = line.split()
+            if "-" in fields[0] and len(fields) >= 5:  # a mapping's header line
+                start = int(fields[0].split("-")[0], 16)
+                path = fields[5] if len(fields) > 5 else ""
+                if path == "[heap]" or (not path and start % GLIBC_HEAP_ALIGN == 0):
+                    kind = "rss_glibc_heaps_mib"
+                elif path and not path.startswith("["):
+                    kind = "rss_file_mib"
+                else:
+                    kind = "rss_other_anon_mib"
+            elif fields[0] == "Rss:":
+                view[kind] += int(fields[1])
+    return {key: kib >> 10 for key, kib in view.items()}
+
+
 def _sample_memory(out: str) -> None:
     libc, sqlite_memory = _libc(), _sqlite_memory()
     started = time.monotonic()
@@ -109,6 +140,7 @@ def _sample_memory(out: str) -> None:
         sample = {
             "t": at,
             **_kernel_view(),
+            **_resident_view(),
             "heap_mib": info.arena >> 20,
             "in_use_mib": info.uordblks >> 20,
             "free_mib": info.fordblks >> 20,

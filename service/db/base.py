@@ -45,6 +45,11 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# Ids are 32-bit in PostgreSQL (and 64-bit in SQLite): a larger id in a request would reach
+# the database and fail there as a 500 (SQLite: "Python int too large"), not as a 422.
+MAX_ROW_ID = 2**31 - 1
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

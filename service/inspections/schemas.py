@@ -22,11 +22,16 @@ class SamplingPlanRead(BaseModel):
     note: str | None = None
 
 
+# A trillion items: beyond any lot, and exact as a JSON number (below 2**53, which the record
+# hash's canonical JSON requires of integers).
+MAX_LOT_SIZE = 10**12
+
+
 class DefectClass(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     aql: float = Field(gt=0, description="Acceptance quality limit for this class, e.g. 1.0")
-    defects: int = Field(ge=0, description="Defective items found in the sample")
+    defects: int = Field(ge=0, le=MAX_LOT_SIZE, description="Defective items found in the sample")
 
 
 class SamplingInspection(BaseModel):
@@ -34,7 +39,7 @@ class SamplingInspection(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    lot_size: int = Field(ge=2)
+    lot_size: int = Field(ge=2, le=MAX_LOT_SIZE)
     level: str = Field(default="II", max_length=8)
     severity: str = Field(default="normal", max_length=16)
     classes: dict[str, DefectClass] = Field(min_length=1, max_length=3)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.custody.schemas import Handover
+from service.db.base import MAX_ROW_ID
 from service.recalls.models import RecallSeverity
 
 MAX_BATCHES = 100
@@ -15,7 +17,9 @@ MAX_BATCHES = 100
 class RecallCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    batch_ids: list[int] = Field(min_length=1, max_length=MAX_BATCHES)
+    batch_ids: list[Annotated[int, Field(le=MAX_ROW_ID)]] = Field(
+        min_length=1, max_length=MAX_BATCHES
+    )
     reason: str = Field(min_length=1, max_length=2000)
     severity: RecallSeverity
     instructions: str = Field(min_length=1, max_length=2000)

@@ -5,6 +5,7 @@ from enum import StrEnum
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from service.batches.schemas import BatchCreate, BatchRead
+from service.db.base import MAX_ROW_ID
 from service.events.schemas import Details
 
 MAX_INPUTS = 50
@@ -13,7 +14,7 @@ MAX_INPUTS = 50
 class TransformationInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    batch_id: int = Field(gt=0)
+    batch_id: int = Field(gt=0, le=MAX_ROW_ID)
     # How much of the input batch went in, in the input batch's own unit.
     quantity: float = Field(gt=0, le=1e12, allow_inf_nan=False)
 

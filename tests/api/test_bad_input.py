@@ -293,3 +293,61 @@ class TestUploadCap:
         assert response.status_code == 201, response.text
         download = client.get(response.json()["url"])
         assert download.status_code == 200 and download.content == report
+
+
+class TestNumbersPastWhatIsStored:
+    """Ids the database cannot hold and lot sizes the record hash cannot carry are refused by
+    name; an id past 64 bits used to reach SQLite and fail there as a 500 (found by
+    Schemathesis on POST /api/v1/recalls)."""
+
+    def test_a_recall_of_a_batch_id_past_32_bits(
+        self, client: TestClient, sessions: SessionFactory
+    ) -> None:
+        _, key = make_org(sessions)
+        batch = make_batch(client, key)
+        for too_big in (2**31, 2**64):
+            body = {"batch_ids": [batch["id"], too_big], "reason": "mould", "severity": "II",
+                    "instructions": "Return to the shop."}  # fmt: skip
+            before = _counts(sessions)
+            problem = _assert_problem(
+                client.post("/api/v1/recalls", json=body, headers=auth(key)), 422
+            )
+            assert [e["field"] for e in problem["errors"]] == ["batch_ids.1"]
+            assert _counts(sessions) == before
+
+    def test_a_transformation_input_past_32_bits(
+        self, client: TestClient, sessions: SessionFactory
+    ) -> None:
+        _, key = make_org(sessions)
+        gtin = make_product(client, key)
+        body = {
+            "inputs": [{"batch_id": 2**64, "quantity": 1}],
+            "output": {"gtin": gtin, "lot": "L1", "quantity": 1, "unit": "KGM",
+                       "produced_at": "2026-11-02T08:00:00+08:00"},
+            "event_time": "2026-11-03T08:00:00+08:00",
+            "location": "Mill 1",
+        }  # fmt: skip
+        before = _counts(sessions)
+        response = client.post("/api/v1/transformations", json=body, headers=auth(key))
+        problem = _assert_problem(response, 422)
+        assert [e["field"] for e in problem["errors"]] == ["inputs.0.batch_id"]
+        assert _counts(sessions) == before
+
+    def test_an_inspection_of_a_lot_past_a_trillion_items(
+        self, client: TestClient, sessions: SessionFactory
+    ) -> None:
+        _, key = make_org(sessions)
+        batch = make_batch(client, key)
+        sampling = {"lot_size": 2**60, "classes": {"major": {"aql": 1.0, "defects": 0}}}
+        body = event_body("inspection") | {"sampling": sampling}
+        before = _counts(sessions)
+        response = client.post(
+            f"/api/v1/batches/{batch['id']}/events", json=body, headers=auth(key)
+        )
+        problem = _assert_problem(response, 422)
+        assert [e["field"] for e in problem["errors"]] == ["sampling.lot_size"]
+        assert _counts(sessions) == before
+        plan = client.get(
+            "/api/v1/inspections/sampling-plan", params={"lot_size": 2**60, "aql": 1.0}
+        )
+        assert [e["field"] for e in _assert_problem(plan, 422)["errors"]] == ["lot_size"]

@@ -3,7 +3,9 @@
 The body cap (64 KiB) bounds a request, but a field without its own bound lets one value fill
 it: a 60 KB lot number or a 10,000-item evidence list would be stored, hashed and served. So
 every string must have a maxLength, an enum, or a pattern without unbounded repetition, and
-every array a maxItems; a new field without one fails here, by name.
+every array a maxItems; a new field without one fails here, by name. Integers need a maximum
+too, in bodies and in query and path parameters: a number past 64 bits used to reach SQLite
+and fail there as a 500.
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ def _unbounded(
     kind = schema.get("type")
     if kind == "string" and not _string_bounded(schema) and where != FILE_PART:
         found.append(where)
+    if kind == "integer" and not _integer_bounded(schema):
+        found.append(where)
     if kind == "array":
         if "maxItems" not in schema:
             found.append(where)
@@ -59,6 +63,10 @@ def _unbounded(
     if kind == "object" and isinstance(schema.get("additionalProperties"), dict):
         found += _unbounded(schema["additionalProperties"], f"{where}{{}}", doc, seen)
     return found
+
+
+def _integer_bounded(schema: dict[str, Any]) -> bool:
+    return any(key in schema for key in ("maximum", "exclusiveMaximum", "enum", "const"))
 
 
 def _string_bounded(schema: dict[str, Any]) -> bool:
@@ -83,8 +91,22 @@ def test_every_request_field_has_a_bound(document: dict[str, Any]) -> None:
     assert unbounded == []
 
 
+def test_every_integer_parameter_has_a_maximum(document: dict[str, Any]) -> None:
+    unbounded = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                for option in [schema, *schema.get("anyOf", [])]:
+                    if option.get("type") == "integer" and not _integer_bounded(option):
+                        unbounded.append(f"{method.upper()} {path} {parameter['name']}")
+    assert unbounded == []
+
+
 def test_the_walk_finds_an_unbounded_field() -> None:
     doc = {"components": {"schemas": {"A": {"properties": {"s": {"type": "string"}}}}}}
     tags = {"type": "array", "items": {"type": "string", "pattern": "^[a-z]+$"}}
     assert _unbounded({"$ref": "#/components/schemas/A"}, "x", doc, set()) == ["A.s"]
     assert _unbounded(tags, "tags", doc, set()) == ["tags", "tags[]"]
+    ids = {"type": "array", "maxItems": 3, "items": {"type": "integer", "minimum": 1}}
+    assert _unbounded(ids, "ids", doc, set()) == ["ids[]"]
