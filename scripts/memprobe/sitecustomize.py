@@ -12,8 +12,9 @@ appends one JSON line every 10 s: the kernel's view (``VmRSS``, ``RssAnon``, ``R
 KiB, threads), glibc's (``mallinfo2``: heap bytes in all arenas, in use, free, and in blocks
 mapped on their own, in MiB), SQLite's own allocations and Python's allocated block count.
 Once a minute it also writes glibc's ``malloc_info`` XML beside it (free chunks by size, per
-arena). The resident part of each kind of mapping comes from ``/proc/self/smaps``: glibc's
-heaps, other anonymous memory (mostly Python's own object arenas) and files.
+arena) and the commonest types of Python objects (``<out>.<t>s.types.json``). The resident
+part of each kind of mapping comes from ``/proc/self/smaps``: glibc's heaps, other anonymous
+memory (mostly Python's own object arenas) and files.
 
 ``SQLPROBE_OUT=/tmp/sql.txt`` instead (or as well) times every SQLite statement in thread CPU
 time, execute and fetch together, and rewrites the 25 costliest every 30 s. It wraps each
@@ -26,13 +27,15 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import json
 import os
 import sqlite3
 import sys
 import threading
 import time
-from collections import defaultdict
+import tracemalloc
+from collections import Counter, defaultdict
 from typing import Any
 
 EVERY_S = 10
@@ -132,6 +135,7 @@ def _sample_memory(out: str) -> None:
     libc, sqlite_memory = _libc(), _sqlite_memory()
     started = time.monotonic()
     last_xml = -XML_EVERY_S
+    baseline: tracemalloc.Snapshot | None = None
     while True:
         time.sleep(EVERY_S)
         at = round(time.monotonic() - started)
@@ -156,6 +160,34 @@ def _sample_memory(out: str) -> None:
             stream = libc.fopen(f"{out}.{at}s.xml".encode(), b"w")
             libc.malloc_info(0, stream)
             libc.fclose(stream)
+            with open(f"{out}.{at}s.types.json", "w") as types:
+                json.dump(_object_types(), types, indent=0)
+            frames = int(os.environ.get("MEMPROBE_TRACEMALLOC", "0"))
+            if frames and at >= XML_EVERY_S:  # past start-up, which tracing slows to a crawl
+                if baseline is None:
+                    tracemalloc.start(frames)
+                    baseline = tracemalloc.take_snapshot()
+                else:
+                    _write_growth(f"{out}.{at}s.growth.txt", baseline)
+
+
+def _write_growth(path: str, baseline: tracemalloc.Snapshot) -> None:
+    """Where the memory Python allocated since ``baseline`` (and still holds) was allocated,
+    largest first (``MEMPROBE_TRACEMALLOC=<frames>``: traced from the first minute on, as
+    tracing slows the server down)."""
+    stats = tracemalloc.take_snapshot().compare_to(baseline, "traceback")
+    with open(path, "w") as growth:
+        for stat in stats[:15]:
+            growth.write(f"{stat.size_diff / 1024:+.0f} KiB, {stat.count_diff:+d} blocks\n")
+            # Frames without their source lines: reading those would fill linecache, here.
+            growth.writelines(f"    {f.filename}:{f.lineno}\n" for f in stat.traceback)
+
+
+def _object_types(top: int = 80) -> dict[str, int]:
+    """The commonest types among the objects the garbage collector tracks (containers and
+    instances; not str, bytes or int), to see which kind grows. Holds the GIL ~0.1-0.3 s."""
+    counts = Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.get_objects())
+    return dict(counts.most_common(top))
 
 
 class _SqlCosts:
