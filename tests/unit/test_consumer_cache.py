@@ -27,6 +27,21 @@ def built(response: Response, batches: frozenset[int] = LOT) -> Built:
     return Built(response, batches)
 
 
+class FirstBuildHeld:
+    """Numbered builds of one answer; the first waits for ``release`` (slow to read its data)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.release = asyncio.Event()
+
+    async def __call__(self) -> Built:
+        self.count += 1
+        mine = self.count
+        if mine == 1:
+            await self.release.wait()
+        return built(JSONResponse({"build": mine}))
+
+
 class TestAnswerCache:
     def test_serves_a_success_until_the_ttl_or_a_write_to_its_lot(self) -> None:
         clock = FakeClock()
@@ -140,16 +155,7 @@ class TestConcurrentMisses:
 
     def test_a_build_older_than_the_latest_write_is_not_waited_for(self) -> None:
         cache = AnswerCache(ttl_s=10)
-        builds = 0
-        release = asyncio.Event()
-
-        async def build() -> Built:
-            nonlocal builds
-            builds += 1
-            mine = builds
-            if mine == 1:
-                await release.wait()
-            return built(JSONResponse({"build": mine}))
+        build = FirstBuildHeld()
 
         async def scenario() -> tuple[Response, Response, Response]:
             first = asyncio.create_task(cache.answer("k", build))
@@ -157,26 +163,17 @@ class TestConcurrentMisses:
             write_log.note_commit(None)
             # Answered while the first build is still held up: it did not wait for it.
             second = await asyncio.wait_for(cache.answer("k", build), timeout=5)
-            release.set()
+            build.release.set()
             return await first, second, await cache.answer("k", build)
 
         first, second, third = asyncio.run(scenario())
-        assert builds == 2
+        assert build.count == 2
         assert (bytes(first.body), bytes(second.body)) == (b'{"build":1}', b'{"build":2}')
         assert third.headers["x-cache"] == "hit" and bytes(third.body) == b'{"build":2}'
 
     def test_a_build_outdated_by_a_write_to_its_lot_is_not_kept(self) -> None:
         cache = AnswerCache(ttl_s=10)
-        builds = 0
-        release = asyncio.Event()
-
-        async def build() -> Built:
-            nonlocal builds
-            builds += 1
-            mine = builds
-            if mine == 1:
-                await release.wait()
-            return built(JSONResponse({"build": mine}))
+        build = FirstBuildHeld()
 
         async def scenario() -> tuple[Response, Response, Response]:
             first = asyncio.create_task(cache.answer("k", build))
@@ -184,11 +181,11 @@ class TestConcurrentMisses:
             write_log.note_commit([7])
             waiting = asyncio.create_task(cache.answer("k", build))
             await asyncio.sleep(0)
-            release.set()
+            build.release.set()
             return await first, await waiting, await cache.answer("k", build)
 
         first, waited, third = asyncio.run(scenario())
-        assert builds == 2  # the waiter found the first answer outdated and built its own
+        assert build.count == 2  # the waiter found the first answer outdated and built its own
         assert bytes(first.body) == b'{"build":1}' and bytes(waited.body) == b'{"build":2}'
         assert third.headers["x-cache"] == "hit" and bytes(third.body) == b'{"build":2}'
 
