@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     # an answer can be after writes by other processes (`lotproof worker`, other instances).
     # 0 turns the cache off.
     consumer_cache_ttl_s: float = Field(default=1.0, ge=0)
+    # Past its TTL, an answer is still served while one request builds its replacement, for
+    # at most this long; then it is dropped (the LRU alone kept every idle lot's last page).
+    consumer_cache_grace_s: float = Field(default=10.0, ge=0)
     # Threads per HTTP process for the (synchronous) routes. The work is mostly CPU under the
     # GIL: far more threads than cores only adds switching, fewer starve waits on the database.
     http_threads: int = Field(default=40, ge=1, le=1000)

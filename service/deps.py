@@ -45,7 +45,10 @@ class AppState:
     event_posts: GroupCommitter[EventPost, JSONResponse] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.answers = AnswerCache(ttl_s=self.settings.consumer_cache_ttl_s)
+        self.answers = AnswerCache(
+            ttl_s=self.settings.consumer_cache_ttl_s,
+            grace_s=self.settings.consumer_cache_grace_s,
+        )
         self.event_posts = GroupCommitter(self.sessions, record_posted_events, name="event-posts")
 
 

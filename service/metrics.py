@@ -27,6 +27,11 @@ CONSUMER_CACHE = Counter(
     ["outcome"],
     registry=REGISTRY,
 )
+CONSUMER_CACHE_BYTES = Gauge(
+    "lotproof_consumer_cache_bytes",
+    "Bytes of resolver answers held by this process's cache (bounded by its size limit)",
+    registry=REGISTRY,
+)
 GROUP_COMMIT_SIZE = Histogram(
     "lotproof_group_commit_size",
     "Writes that shared one transaction (group commit of single-event POSTs)",

@@ -16,6 +16,9 @@ arena) and the commonest types of Python objects (``<out>.<t>s.types.json``). Th
 part of each kind of mapping comes from ``/proc/self/smaps``: glibc's heaps, other anonymous
 memory (mostly Python's own object arenas) and files.
 
+``MEMPROBE_CONTAINERS=1`` adds, once a minute, the long-lived containers that grew most
+(``<out>.<t>s.containers.txt``); the answer cache's size is in every sample.
+
 ``SQLPROBE_OUT=/tmp/sql.txt`` instead (or as well) times every SQLite statement in thread CPU
 time, execute and fetch together, and rewrites the 25 costliest every 30 s. It wraps each
 cursor in Python, so it slows the server: use it to rank statements, not to measure speed.
@@ -136,6 +139,7 @@ def _sample_memory(out: str) -> None:
     started = time.monotonic()
     last_xml = -XML_EVERY_S
     baseline: tracemalloc.Snapshot | None = None
+    containers = _GrowingContainers()
     while True:
         time.sleep(EVERY_S)
         at = round(time.monotonic() - started)
@@ -152,6 +156,7 @@ def _sample_memory(out: str) -> None:
             "sqlite_mib": sqlite_used >> 20,
             "sqlite_page_cache_mib": sqlite_pages >> 20,
             "python_blocks": sys.getallocatedblocks(),
+            "answer_cache_mib": round(_answer_cache_bytes() / 2**20, 1),
         }
         with open(out, "a") as lines:
             lines.write(json.dumps(sample) + "\n")
@@ -162,6 +167,8 @@ def _sample_memory(out: str) -> None:
             libc.fclose(stream)
             with open(f"{out}.{at}s.types.json", "w") as types:
                 json.dump(_object_types(), types, indent=0)
+            if os.environ.get("MEMPROBE_CONTAINERS"):
+                containers.write(f"{out}.{at}s.containers.txt")
             frames = int(os.environ.get("MEMPROBE_TRACEMALLOC", "0"))
             if frames and at >= XML_EVERY_S:  # past start-up, which tracing slows to a crawl
                 if baseline is None:
@@ -181,6 +188,53 @@ def _write_growth(path: str, baseline: tracemalloc.Snapshot) -> None:
             growth.write(f"{stat.size_diff / 1024:+.0f} KiB, {stat.count_diff:+d} blocks\n")
             # Frames without their source lines: reading those would fill linecache, here.
             growth.writelines(f"    {f.filename}:{f.lineno}\n" for f in stat.traceback)
+
+
+def _answer_cache_bytes() -> float:
+    metrics = sys.modules.get("service.metrics")
+    return 0.0 if metrics is None else float(metrics.CONSUMER_CACHE_BYTES._value.get())
+
+
+class _GrowingContainers:
+    """Long-lived dicts, lists, sets and deques that keep growing (``MEMPROBE_CONTAINERS=1``).
+
+    Their items may be strings, bytes or ints, which the garbage collector does not track, so
+    a leak of those shows only as a container getting longer. The server freezes what exists
+    at start-up out of the collector's sight (``LOTPROOF_GC_FREEZE``); this unfreezes it so
+    that module-level caches are seen too. Each call writes the containers that have grown
+    most since the first call, with a few of their keys or items.
+    """
+
+    KINDS = (dict, list, set, __import__("collections").deque)
+
+    def __init__(self) -> None:
+        self.first: dict[int, int] | None = None
+
+    def _lengths(self) -> dict[int, int]:
+        return {id(o): len(o) for o in gc.get_objects() if type(o) in self.KINDS}
+
+    def write(self, path: str, top: int = 20) -> None:
+        if self.first is None:
+            gc.unfreeze()
+            self.first = self._lengths()
+            return
+        objects = {id(o): o for o in gc.get_objects() if type(o) in self.KINDS}
+        grown = sorted(
+            ((len(o) - self.first[i], i) for i, o in objects.items() if i in self.first),
+            reverse=True,
+        )[:top]
+        with open(path, "w") as report:
+            for growth, ident in grown:
+                container = objects[ident]
+                sample = (
+                    list(container)[:3]
+                    if not isinstance(container, dict)
+                    else [(k, type(v).__name__) for k, v in list(container.items())[:3]]
+                )
+                report.write(
+                    f"{growth:+d} -> {len(container)} {type(container).__name__}: "
+                    f"{repr(sample)[:300]}\n"
+                )
 
 
 def _object_types(top: int = 80) -> dict[str, int]:

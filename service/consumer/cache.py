@@ -9,7 +9,8 @@ only while both of these hold:
   worker, CLI) shows at once, while writes to other lots leave it be;
 * it is younger than the TTL, which bounds how stale it can be after writes made by other
   processes (a separate ``lotproof worker``, other API processes or instances). Past it, the
-  entry is still served while one request builds its replacement (see ``answer``).
+  entry is still served while one request builds its replacement (see ``answer``), for at
+  most a grace period (as Varnish's grace); after that it is gone.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from fastapi.responses import Response
 
 from service.db.writes import write_log
-from service.metrics import CONSUMER_CACHE
+from service.metrics import CONSUMER_CACHE, CONSUMER_CACHE_BYTES
 
 # Starlette derives the first two from the body and media type again when an answer is
 # replayed; X-Cache says how this very response was made.
@@ -75,11 +76,16 @@ class AnswerCache:
         self,
         *,
         ttl_s: float,
+        grace_s: float = 10.0,
         max_entries: int = 2048,
         max_bytes: int = 32 * 1024 * 1024,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.ttl_s = ttl_s
+        # Without it, the last answer of every lot nobody scans any more (a supplier's lots
+        # written one after another) would stay until the LRU pushed it out: the soak's
+        # server grew by max_bytes that way.
+        self.grace_s = grace_s
         self.max_entries = max_entries
         self.max_bytes = max_bytes  # a 20-record page is tens of kB: entries alone do not bound it
         self._clock = clock
@@ -155,17 +161,19 @@ class AnswerCache:
         """The entry for ``key`` if no write since it was made touched its lot, and whether it
         is within its TTL.
 
-        One past its TTL is kept: it is served while its replacement is built.
+        One past its TTL is kept for the grace period: it is served while its replacement is
+        built.
         """
         with self._lock:
             cached = self._answers.get(key)
             if cached is None:
                 return None, False
-            if cached.outdated():
+            age = self._clock() - cached.made_at
+            if cached.outdated() or age >= self.ttl_s + self.grace_s:
                 self._drop(key)
                 return None, False
             self._answers.move_to_end(key)
-            return cached, self._clock() - cached.made_at < self.ttl_s
+            return cached, age < self.ttl_s
 
     def put(self, key: Hashable, built: Built, *, seen: int) -> None:
         """Keep ``built`` if it is a success; ``seen`` is the write log's latest commit read
@@ -196,35 +204,39 @@ class AnswerCache:
             )
             self._answers[key] = cached
             self._bytes += len(cached.body)
+            CONSUMER_CACHE_BYTES.inc(len(cached.body))
             while self._answers and (
                 len(self._answers) > self.max_entries or self._bytes > self.max_bytes
             ):
                 self._drop(next(iter(self._answers)))
 
     def _sweep(self) -> None:
-        """Drop the entries writes have outdated; the caller holds the lock.
+        """Drop the entries writes have outdated or past their grace; the caller holds the lock.
 
         None of them can be served again, and left to the LRU, under steady writes the cache
         would fill with them (the soak: pages of lots being written, up to max_bytes of
         them). At most once a second unless a write may have touched anything, which empties
         it at once.
         """
-        latest = write_log.latest
-        if latest == self._swept:
-            return
+        latest, now = write_log.latest, self._clock()
         if write_log.anything_since(self._swept):
             self._answers.clear()
+            CONSUMER_CACHE_BYTES.dec(self._bytes)
             self._bytes = 0
-        elif self._clock() - self._swept_at >= 1.0:
-            for key in [k for k, cached in self._answers.items() if cached.outdated()]:
+        elif now - self._swept_at >= 1.0:
+            oldest = now - self.ttl_s - self.grace_s
+            gone = [k for k, c in self._answers.items() if c.made_at <= oldest or c.outdated()]
+            for key in gone:
                 self._drop(key)
         else:
             return
-        self._swept, self._swept_at = latest, self._clock()
+        self._swept, self._swept_at = latest, now
 
     def __len__(self) -> int:
         return len(self._answers)
 
     def _drop(self, key: Hashable) -> None:
         """Remove ``key``; the caller holds the lock."""
-        self._bytes -= len(self._answers.pop(key).body)
+        size = len(self._answers.pop(key).body)
+        self._bytes -= size
+        CONSUMER_CACHE_BYTES.dec(size)

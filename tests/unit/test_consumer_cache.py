@@ -63,6 +63,41 @@ class TestAnswerCache:
         cache.put("k", built(JSONResponse({"a": 1})), seen=write_log.latest - 1)
         assert len(cache) == 0  # not even kept
 
+    def test_an_answer_past_its_grace_is_gone(self) -> None:
+        # The last page of a lot nobody scans any more must not wait for the LRU to go.
+        clock = FakeClock()
+        cache = AnswerCache(ttl_s=1.0, grace_s=5.0, clock=clock)
+        cache.put("idle", built(Response(b"x")), seen=write_log.latest)
+        clock.now += 5.9
+        assert len(cache) == 1 and cache.get("idle") is None  # stale, still kept
+        clock.now += 0.1
+        cache.get("idle")
+        assert len(cache) == 0  # looked up past its grace: dropped
+        cache.put("idle", built(Response(b"x")), seen=write_log.latest)
+        clock.now += 6.0
+        cache.put("busy", built(Response(b"y")), seen=write_log.latest)  # sweeps
+        assert len(cache) == 1 and cache.get("busy") is not None
+
+    def test_a_stale_answer_is_served_during_a_rebuild_only_within_its_grace(self) -> None:
+        async def scenario(past_ttl_s: float) -> tuple[bytes, bytes]:
+            clock = FakeClock()
+            cache = AnswerCache(ttl_s=1.0, grace_s=5.0, clock=clock)
+            cache.put("k", built(JSONResponse({"build": 0})), seen=write_log.latest)
+            clock.now += past_ttl_s
+            build = FirstBuildHeld()
+            rebuilding = asyncio.ensure_future(cache.answer("k", build))
+            await asyncio.sleep(0)  # the rebuild has started and waits
+            meanwhile = asyncio.ensure_future(cache.answer("k", build))
+            await asyncio.sleep(0)
+            build.release.set()
+            first, second = await rebuilding, await meanwhile
+            return bytes(first.body), bytes(second.body)
+
+        # Within grace: the second request gets the old answer at once.
+        assert asyncio.run(scenario(2.0)) == (b'{"build":1}', b'{"build":0}')
+        # Past it, there is nothing to serve: it waits for the rebuild.
+        assert asyncio.run(scenario(6.0)) == (b'{"build":1}', b'{"build":1}')
+
     def test_writes_to_other_lots_leave_an_answer_be(self) -> None:
         cache = AnswerCache(ttl_s=10)
         cache.put("k", built(Response(b"x")), seen=write_log.latest)
