@@ -31,6 +31,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gc
+import itertools
 import json
 import os
 import sqlite3
@@ -198,11 +199,13 @@ def _answer_cache_bytes() -> float:
 class _GrowingContainers:
     """Long-lived dicts, lists, sets and deques that keep growing (``MEMPROBE_CONTAINERS=1``).
 
-    Their items may be strings, bytes or ints, which the garbage collector does not track, so
-    a leak of those shows only as a container getting longer. The server freezes what exists
-    at start-up out of the collector's sight (``LOTPROOF_GC_FREEZE``); this unfreezes it so
-    that module-level caches are seen too. Each call writes the containers that have grown
-    most since the first call, with a few of their keys or items.
+    Their items may be strings, bytes or numbers, which the garbage collector does not track,
+    so a leak of those shows only as a container getting longer; and a dict or list holding
+    nothing but those is not tracked either, so containers are also looked for among what
+    tracked objects refer to. The server freezes what exists at start-up out of the
+    collector's sight (``LOTPROOF_GC_FREEZE``); this unfreezes it so that module-level caches
+    are seen too. Each call writes the containers that have grown most since the first call,
+    with a few of their items and what holds them. Holds the GIL for a second or so.
     """
 
     KINDS = (dict, list, set, __import__("collections").deque)
@@ -210,31 +213,55 @@ class _GrowingContainers:
     def __init__(self) -> None:
         self.first: dict[int, int] | None = None
 
-    def _lengths(self) -> dict[int, int]:
-        return {id(o): len(o) for o in gc.get_objects() if type(o) in self.KINDS}
+    def _containers(self) -> dict[int, Any]:
+        found: dict[int, Any] = {}
+        for o in gc.get_objects():
+            if isinstance(o, self.KINDS):
+                found[id(o)] = o
+            for inner in gc.get_referents(o):
+                if isinstance(inner, self.KINDS) and not gc.is_tracked(inner):
+                    found[id(inner)] = inner
+        return found
 
     def write(self, path: str, top: int = 20) -> None:
         if self.first is None:
             gc.unfreeze()
-            self.first = self._lengths()
+            self.first = {i: len(o) for i, o in self._containers().items()}
             return
-        objects = {id(o): o for o in gc.get_objects() if type(o) in self.KINDS}
+        objects = self._containers()
         grown = sorted(
             ((len(o) - self.first[i], i) for i, o in objects.items() if i in self.first),
             reverse=True,
         )[:top]
         with open(path, "w") as report:
-            for growth, ident in grown:
+            for rank, (growth, ident) in enumerate(grown):
                 container = objects[ident]
-                sample = (
-                    list(container)[:3]
-                    if not isinstance(container, dict)
-                    else [(k, type(v).__name__) for k, v in list(container.items())[:3]]
-                )
+                items = container.items() if isinstance(container, dict) else container
+                try:
+                    sample = list(itertools.islice(items, 3))
+                except RuntimeError:  # changed size meanwhile, in another thread
+                    sample = []
                 report.write(
-                    f"{growth:+d} -> {len(container)} {type(container).__name__}: "
-                    f"{repr(sample)[:300]}\n"
+                    f"{growth:+d} -> {len(container)} {type(container).__name__}"
+                    f" (tracked: {gc.is_tracked(container)}): {repr(sample)[:300]}\n"
                 )
+                if rank < 5:
+                    report.writelines(
+                        f"    held by {_holder(h, container)}\n"
+                        for h in gc.get_referrers(container)[:3]
+                    )
+
+
+def _holder(holder: Any, held: Any) -> str:
+    """What ``holder`` is, and under which name it holds ``held`` if it is a namespace."""
+    name = ""
+    if isinstance(holder, dict):
+        try:
+            name = next((repr(k) for k, v in holder.items() if v is held), "")
+        except RuntimeError:  # changed size meanwhile, in another thread
+            name = "?"
+
+    return f"{type(holder).__module__}.{type(holder).__qualname__} {name} {repr(holder)[:120]}"
 
 
 def _object_types(top: int = 80) -> dict[str, int]:
