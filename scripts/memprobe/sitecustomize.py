@@ -23,7 +23,8 @@ memory (mostly Python's own object arenas) and files.
 time, execute and fetch together, and rewrites the 25 costliest every 30 s. It wraps each
 cursor in Python, so it slows the server: use it to rank statements, not to measure speed.
 
-Only the ``serve`` process is probed; everything else imports this module and returns.
+Only ``lotproof serve`` and ``lotproof worker`` are probed (the worker's samples go to
+``<out>.worker``, memory only); every other process imports this module and returns.
 """
 
 from __future__ import annotations
@@ -47,8 +48,10 @@ XML_EVERY_S = 60
 SQL_EVERY_S = 30
 
 
-def _is_server() -> bool:
-    return "serve" in sys.argv[1:2]
+def _role() -> str | None:
+    """``serve`` or ``worker`` for the processes probed; None for any other."""
+    role = sys.argv[1] if len(sys.argv) > 1 else ""
+    return role if role in ("serve", "worker") else None
 
 
 # struct mallinfo2 (malloc.h), all size_t
@@ -354,15 +357,18 @@ def _time_sql(out: str) -> None:
 
 
 def _start() -> None:
-    if not _is_server():
+    role = _role()
+    if role is None:
         return
     memory_out = os.environ.get("MEMPROBE_OUT")
+    if memory_out and role == "worker":
+        memory_out += ".worker"  # its samples beside the server's, memory only
     if memory_out:
         threading.Thread(
             target=_sample_memory, args=(memory_out,), daemon=True, name="memprobe"
         ).start()
     sql_out = os.environ.get("SQLPROBE_OUT")
-    if sql_out:
+    if sql_out and role == "serve":
         _time_sql(sql_out)
 
 
