@@ -47,7 +47,7 @@ from service.files.factory import build_file_store
 from service.files.schemas import FILES_PATH
 from service.inspections.endpoints import router as inspections_router
 from service.ledger.factory import build_ledger
-from service.memory import limit_malloc_arenas, trim_forever
+from service.memory import manage_heap
 from service.metrics import OLDEST_PENDING_AGE, REGISTRY, monitor_exposition
 from service.middleware import BodySizeLimit, SecurityHeaders
 from service.openapi import install_problem_responses
@@ -76,8 +76,7 @@ def app_from_environment() -> FastAPI:
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if settings.malloc_arenas > 0:  # before this process starts its threads
-            limit_malloc_arenas(settings.malloc_arenas)
+        stop_trimming = manage_heap(settings)  # before the other threads
         engine = make_engine(settings.database_url)
         migrate.upgrade(engine)
         state = AppState(
@@ -115,19 +114,13 @@ def create_app(settings: Settings) -> FastAPI:
                 name="overdue",
                 daemon=True,
             ).start()
-        if settings.malloc_trim_every_s > 0:
-            threading.Thread(
-                target=trim_forever,
-                args=(stop, settings.malloc_trim_every_s),
-                name="malloc-trim",
-                daemon=True,
-            ).start()
         if settings.gc_freeze:
             gc.freeze()
         try:
             yield
         finally:
             stop.set()
+            stop_trimming.set()
             state.event_posts.close()
             thread.join(timeout=30)
             if dispatcher_thread is not None:

@@ -30,6 +30,7 @@ from service.ledger import LedgerError
 from service.ledger.factory import build_ledger
 from service.ledger.reader import ContractReader
 from service.ledger.signer import SignerConfigError
+from service.memory import manage_heap
 from service.orgs.service import create_org
 from service.verifier import main as verify_bundle_main
 from service.webhooks.dispatcher import WebhookDispatcher
@@ -112,6 +113,7 @@ def worker() -> None:
     """Run the anchoring worker on its own (set LOTPROOF_RUN_WORKER=false on the API servers)."""
     _setup_logging()
     settings = Settings()
+    manage_heap(settings)  # trims until the process exits
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     # (SQLite allocates outside the GIL, so threads queue for the heaps) and did not lower
     # the soak's memory growth.
     malloc_arenas: int = Field(default=0, ge=0)
+    # Allocations of at least this many bytes get a mapping of their own, given back when
+    # freed (0 = glibc's default, which rises to the largest block freed so far, after which
+    # large response bodies leave their heap resident at its peak).
+    malloc_mmap_threshold: int = Field(default=128 * 1024, ge=0, le=32 * 1024 * 1024)
     # Run the anchoring worker inside `lotproof serve`; off when `lotproof worker` runs apart.
     run_worker: bool = True
     max_body_bytes: int = 64 * 1024

@@ -14,10 +14,14 @@ import logging
 import threading
 from collections.abc import Callable
 
+from service.config import Settings
+
 log = logging.getLogger(__name__)
 
 
-M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
+# glibc's mallopt parameter numbers (malloc.h)
+M_MMAP_THRESHOLD = -3
+M_ARENA_MAX = -8
 
 
 def _libc_function(name: str) -> Callable[..., int] | None:
@@ -41,8 +45,23 @@ def limit_malloc_arenas(arenas: int) -> bool:
     Each of the server's ~40 threads would otherwise get a heap of its own as soon as two
     allocate at once, and every heap keeps its own high-water mark of free memory. Call it
     before the threads start; True when the C library took it."""
+    return _mallopt(M_ARENA_MAX, arenas)
+
+
+def fix_mmap_threshold(size: int) -> bool:
+    """Give every allocation of ``size`` bytes or more its own mapping, returned to the OS as
+    soon as it is freed.
+
+    glibc's default threshold starts at 128 KiB but rises to the size of any mapped block
+    freed (up to 32 MiB), so after the first large response body every later one is carved
+    out of a heap, whose free space then stays resident at the peak. Setting it fixes it.
+    True when the C library took it."""
+    return _mallopt(M_MMAP_THRESHOLD, size)
+
+
+def _mallopt(parameter: int, value: int) -> bool:
     mallopt = _libc_function("mallopt")
-    return mallopt is not None and mallopt(M_ARENA_MAX, arenas) == 1
+    return mallopt is not None and mallopt(parameter, value) == 1
 
 
 def trim_forever(stop: threading.Event, every_s: float) -> None:
@@ -53,3 +72,21 @@ def trim_forever(stop: threading.Event, every_s: float) -> None:
         return
     while not stop.wait(every_s):
         trim(0)
+
+
+def manage_heap(settings: Settings) -> threading.Event:
+    """Apply the ``LOTPROOF_MALLOC_*`` settings to this process (a server or the worker) and
+    start trimming; set the returned event to stop. Call it before starting other threads."""
+    if settings.malloc_arenas > 0:
+        limit_malloc_arenas(settings.malloc_arenas)
+    if settings.malloc_mmap_threshold > 0:
+        fix_mmap_threshold(settings.malloc_mmap_threshold)
+    stop = threading.Event()
+    if settings.malloc_trim_every_s > 0:
+        threading.Thread(
+            target=trim_forever,
+            args=(stop, settings.malloc_trim_every_s),
+            name="malloc-trim",
+            daemon=True,
+        ).start()
+    return stop

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from service.db.base import padded_in_list
 from service.db.models import Anchor, AnchorStatus, Deployment, Record, RecordStatus
 
 # Anchors whose transaction may or may not have landed: reconcile them before sending more.
@@ -116,7 +117,7 @@ class AnchorRepository:
     def claim_records(self, anchor_id: int, record_ids: Sequence[int]) -> int:
         result = self.session.execute(
             update(Record)
-            .where(Record.id.in_(record_ids), Record.anchor_id.is_(None))
+            .where(Record.id.in_(padded_in_list(record_ids)), Record.anchor_id.is_(None))
             .values(anchor_id=anchor_id)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,7 +1,8 @@
-"""Declarative base and column types shared by every model."""
+"""Declarative base, column types and query helpers shared by every model."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -73,3 +74,18 @@ def table_of(model: type[Base]) -> Table:
     table = model.__table__
     assert isinstance(table, Table)
     return table
+
+
+def padded_in_list(ids: Sequence[int]) -> list[int]:
+    """``ids`` padded to the next power of two by repeating its last one, for ``IN (...)``.
+
+    Each length of an IN list is a statement of its own to the database's statement caches
+    (pysqlite keeps 128 prepared statements per connection, about 100 KB each at 500
+    parameters). The anchoring worker claims a different number of records every tick: its
+    SQLite memory grew by 12 MB in a 30-minute soak that way. Padded, a few shapes serve
+    every length; a repeated id matches the same row, so results and row counts are unchanged.
+    """
+    if not ids:
+        return []
+    size = 1 << (len(ids) - 1).bit_length()
+    return [*ids, *([ids[-1]] * (size - len(ids)))]
