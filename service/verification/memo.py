@@ -10,10 +10,11 @@ there. A proof found to hold is written to its slot, replacing whatever was ther
 fails is not remembered (a tampered record is rare, and it is checked again next time).
 
 Why a table and not an LRU of Python objects: the soak's server verifies a steady stream of
-newly anchored records, and an ``OrderedDict`` of 32-byte keys grew by about 3,000 entries a
-minute up to its 65,536. Those long-lived small objects, scattered among each request's
-short-lived ones, kept whole arenas of Python's allocator from being freed: the memory that
-kept growing after the first quarter of an hour of the 30-minute soak. The table is one
+newly anchored records, and an ``OrderedDict`` of 32-byte keys grew by about 2,400 entries a
+minute towards its 65,536 (10 MB of objects when full). Those long-lived small objects,
+scattered among each request's short-lived ones, also kept arenas of Python's allocator from
+being freed. In a 30-minute soak Python's allocated blocks rose by 140,000 and the server by
+44 %; with this table the blocks stayed flat and the server grew 23 %. The table is one
 ``bytearray``: its pages become resident as slots are first written, up to 24 bytes a slot.
 
 Trust: a wrong "holds" needs a proof whose SHA-256 agrees with a remembered one on 256 bits
