@@ -83,8 +83,7 @@ class AnswerCache:
     ) -> None:
         self.ttl_s = ttl_s
         # Without it, the last answer of every lot nobody scans any more (a supplier's lots
-        # written one after another) would stay until the LRU pushed it out: the soak's
-        # server grew by max_bytes that way.
+        # written one after another) would stay until the LRU pushed it out, up to max_bytes.
         self.grace_s = grace_s
         self.max_entries = max_entries
         self.max_bytes = max_bytes  # a 20-record page is tens of kB: entries alone do not bound it

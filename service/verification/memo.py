@@ -17,8 +17,9 @@ being freed. In a 30-minute soak Python's allocated blocks rose by 140,000 and t
 44 %; with this table the blocks stayed flat and the server grew 23 %. The table is one
 ``bytearray``: its pages become resident as slots are first written, up to 24 bytes a slot.
 
-Trust: a wrong "holds" needs a proof whose SHA-256 agrees with a remembered one on 256 bits
-(slot and tag): a second preimage. An all-zero tag would match an empty slot: 2**-192.
+Trust: a wrong "holds" needs a failing proof whose SHA-256 has a remembered proof's slot and
+the same 24 bytes after: a 192-bit second preimage. An all-zero tag would match an empty
+slot: 2**-192.
 """
 
 from __future__ import annotations
