@@ -76,7 +76,8 @@ def app_from_environment() -> FastAPI:
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        stop_trimming = manage_heap(settings)  # before the other threads
+        stop = threading.Event()
+        manage_heap(settings, stop)  # before the other threads
         engine = make_engine(settings.database_url)
         migrate.upgrade(engine)
         state = AppState(
@@ -88,7 +89,6 @@ def create_app(settings: Settings) -> FastAPI:
         )
         app.state.lotproof = state
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.http_threads
-        stop = threading.Event()
         worker = AnchoringWorker(
             sessions=state.sessions,
             ledger=build_ledger(settings),
@@ -120,7 +120,6 @@ def create_app(settings: Settings) -> FastAPI:
             yield
         finally:
             stop.set()
-            stop_trimming.set()
             state.event_posts.close()
             thread.join(timeout=30)
             if dispatcher_thread is not None:

@@ -113,8 +113,8 @@ def worker() -> None:
     """Run the anchoring worker on its own (set LOTPROOF_RUN_WORKER=false on the API servers)."""
     _setup_logging()
     settings = Settings()
-    manage_heap(settings)  # trims until the process exits
     stop = threading.Event()
+    manage_heap(settings, stop)
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     with _clean_errors():

@@ -74,14 +74,13 @@ def trim_forever(stop: threading.Event, every_s: float) -> None:
         trim(0)
 
 
-def manage_heap(settings: Settings) -> threading.Event:
+def manage_heap(settings: Settings, stop: threading.Event) -> None:
     """Apply the ``LOTPROOF_MALLOC_*`` settings to this process (a server or the worker) and
-    start trimming; set the returned event to stop. Call it before starting other threads."""
+    trim until ``stop`` is set. Call it before starting other threads."""
     if settings.malloc_arenas > 0:
         limit_malloc_arenas(settings.malloc_arenas)
     if settings.malloc_mmap_threshold > 0:
         fix_mmap_threshold(settings.malloc_mmap_threshold)
-    stop = threading.Event()
     if settings.malloc_trim_every_s > 0:
         threading.Thread(
             target=trim_forever,
@@ -89,4 +88,3 @@ def manage_heap(settings: Settings) -> threading.Event:
             name="malloc-trim",
             daemon=True,
         ).start()
-    return stop

@@ -40,7 +40,7 @@ import sys
 import threading
 import time
 import tracemalloc
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from typing import Any
 
 EVERY_S = 10
@@ -211,7 +211,7 @@ class _GrowingContainers:
     with a few of their items and what holds them. Holds the GIL for a second or so.
     """
 
-    KINDS = (dict, list, set, __import__("collections").deque)
+    KINDS = (dict, list, set, deque)
 
     def __init__(self) -> None:
         self.first: dict[int, int] | None = None
@@ -263,7 +263,6 @@ def _holder(holder: Any, held: Any) -> str:
             name = next((repr(k) for k, v in holder.items() if v is held), "")
         except RuntimeError:  # changed size meanwhile, in another thread
             name = "?"
-
     return f"{type(holder).__module__}.{type(holder).__qualname__} {name} {repr(holder)[:120]}"
 
 

@@ -29,14 +29,16 @@ def test_glibc_gives_its_malloc_trim() -> None:
 
 def test_the_heap_settings_start_a_trimming_thread_that_stops_when_told() -> None:
     before = {t.name for t in threading.enumerate()}
-    stop = manage_heap(Settings(env="dev", malloc_trim_every_s=0.01))
+    stop = threading.Event()
+    manage_heap(Settings(env="dev", malloc_trim_every_s=0.01), stop)
     trimming = [t for t in threading.enumerate() if t.name == "malloc-trim"]
     assert "malloc-trim" not in before and len(trimming) == (load_malloc_trim() is not None)
     stop.set()
     for thread in trimming:
         thread.join(timeout=1)
         assert not thread.is_alive()
-    assert manage_heap(Settings(env="dev", malloc_trim_every_s=0)).is_set() is False
+    manage_heap(Settings(env="dev", malloc_trim_every_s=0), threading.Event())
+    assert "malloc-trim" not in {t.name for t in threading.enumerate()}  # 0: none started
 
 
 def test_the_trimming_thread_stops_with_the_server() -> None:
@@ -70,8 +72,8 @@ def test_past_a_fixed_mmap_threshold_a_block_gets_its_own_mapping() -> None:
     mallinfo2 = ctypes.CDLL(ctypes.util.find_library("c")).mallinfo2
     mallinfo2.restype = _MallInfo2
     # glibc's own starting value (harmless here), as a server or the worker would set it.
-    stop = manage_heap(Settings(env="dev", malloc_mmap_threshold=128 * 1024))
-    stop.set()
+    heap = Settings(env="dev", malloc_mmap_threshold=128 * 1024, malloc_trim_every_s=0)
+    manage_heap(heap, threading.Event())
     for _ in range(3):  # freed at once: under the default, this raises the threshold
         bytearray(4 * 1024 * 1024)
     before = mallinfo2().hblkhd
