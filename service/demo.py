@@ -111,7 +111,8 @@ def run_demo(
             client.post(
                 f"/api/v1/batches/{batch_id}/events", json=event, headers=keys[who]
             ).raise_for_status()
-        Path(qr_path).write_bytes(client.get(f"/api/v1/batches/{batch_id}/qr.png").content)
+        qr = client.get(f"/api/v1/batches/{batch_id}/qr.png", headers=keys["supplier"])
+        Path(qr_path).write_bytes(qr.raise_for_status().content)
         consumer_path = f"/01/{gtin}/10/{lot}"
         verdict = "pending"
         deadline = time.monotonic() + timeout

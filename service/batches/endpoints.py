@@ -41,21 +41,27 @@ def create_batch(
 
 
 @router.get("/{batch_id}", response_model=BatchRead)
-def get_batch(batch_id: RowId, session: DbSession, settings: CurrentSettings) -> BatchRead:
-    batch = service.get_batch(session, batch_id)
+def get_batch(
+    batch_id: RowId, org: CurrentOrg, session: DbSession, settings: CurrentSettings
+) -> BatchRead:
+    batch = service.get_readable_batch(session, org, batch_id)
     return service.batch_read(session, batch, settings.public_url)
 
 
 @router.get("/{batch_id}/qr.png", response_class=Response)
-def get_batch_qr_png(batch_id: RowId, session: DbSession, settings: CurrentSettings) -> Response:
-    batch = service.get_batch(session, batch_id)
+def get_batch_qr_png(
+    batch_id: RowId, org: CurrentOrg, session: DbSession, settings: CurrentSettings
+) -> Response:
+    batch = service.get_readable_batch(session, org, batch_id)
     png = qr_png(digital_link(settings.public_url, batch.gtin, batch.lot))
     return Response(png, media_type="image/png")
 
 
 @router.get("/{batch_id}/qr.svg", response_class=Response)
-def get_batch_qr_svg(batch_id: RowId, session: DbSession, settings: CurrentSettings) -> Response:
-    batch = service.get_batch(session, batch_id)
+def get_batch_qr_svg(
+    batch_id: RowId, org: CurrentOrg, session: DbSession, settings: CurrentSettings
+) -> Response:
+    batch = service.get_readable_batch(session, org, batch_id)
     svg = qr_svg(digital_link(settings.public_url, batch.gtin, batch.lot))
     return Response(svg, media_type="image/svg+xml")
 

@@ -6,7 +6,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from service.db.base import NO_SYNC, sync_loaded, table_of
-from service.db.models import Batch
+from service.db.models import Batch, Record
 from service.db.writes import touching
 
 # Built once: every recorded event runs these; a Core statement skips the ORM's bulk-update
@@ -33,6 +33,11 @@ class BatchRepository:
 
     def get_by_id(self, batch_id: int) -> Batch | None:
         return self.session.get(Batch, batch_id)
+
+    def has_record_by(self, batch_id: int, org_id: int) -> bool:
+        """Whether ``org_id`` has recorded anything on the batch."""
+        query = select(Record.id).where(Record.batch_id == batch_id, Record.actor_org_id == org_id)
+        return self.session.scalars(query.limit(1)).first() is not None
 
     def get_by_gtin_lot(self, gtin: str, lot: str) -> Batch | None:
         query = select(Batch).where(Batch.gtin == gtin, Batch.lot == lot)

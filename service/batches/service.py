@@ -9,7 +9,7 @@ from service.batches.schemas import BatchCreate, BatchRead
 from service.certificates.service import require_certificates
 from service.certificates.validity import utc_day
 from service.db.base import utcnow
-from service.db.models import Batch, Organization
+from service.db.models import Batch, Organization, OrgRole
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.gs1 import digital_link
 from service.orgs.repository import OrgRepository
@@ -46,6 +46,29 @@ def get_batch(session: Session, batch_id: int) -> Batch:
     if batch is None:
         raise NotFound(f"no batch {batch_id}")
     return batch
+
+
+def get_readable_batch(session: Session, org: Organization, batch_id: int) -> Batch:
+    """A batch read by its row id, for the organisations that take part in it.
+
+    Row ids are sequential, so a public read by id would let anyone walk every batch, its lot
+    and its handovers. What the public sees goes by the code on the product (GTIN and lot, the
+    consumer page). By id: the owner, whoever holds it or has it in transit, every organisation
+    that recorded something on it, and inspectors and admins. Anyone else gets the same 404
+    as for a batch that does not exist, so the answer does not reveal that it does.
+    """
+    batch = BatchRepository(session).get_by_id(batch_id)
+    if batch is None or not _takes_part(session, org, batch):
+        raise NotFound(f"no batch {batch_id}")
+    return batch
+
+
+def _takes_part(session: Session, org: Organization, batch: Batch) -> bool:
+    if org.role in (OrgRole.inspector, OrgRole.admin):
+        return True
+    if org.id in (batch.owner_org_id, batch.custodian_org_id, batch.in_transit_to_org_id):
+        return True
+    return BatchRepository(session).has_record_by(batch.id, org.id)
 
 
 def batch_read(session: Session, batch: Batch, public_url: str) -> BatchRead:

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
+from service.batches.service import get_readable_batch
 from service.deps import CurrentOrg, CurrentSettings, DbSession, IdempotencyKey, RowId
 from service.idempotency import run_idempotent
 from service.transformations import service
@@ -49,9 +50,12 @@ def create_transformation(
 @trace_router.get("/{batch_id}/trace", response_model=TraceGraph)
 def get_trace(
     batch_id: RowId,
+    org: CurrentOrg,
     session: DbSession,
     direction: TraceDirection = TraceDirection.both,
     depth: Annotated[int, Query(ge=1, le=10, description="Hops to follow")] = 5,
 ) -> TraceGraph:
-    """What went into a batch and what it went into, as a graph (public, like the QR page)."""
+    """What went into a batch and what it went into, as a graph, for those who take part in
+    it (see ``get_readable_batch``)."""
+    get_readable_batch(session, org, batch_id)
     return service.trace(session, batch_id, direction, depth)

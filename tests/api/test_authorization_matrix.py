@@ -174,6 +174,13 @@ POLICY: dict[tuple[str, str], Rule] = {
         NONE, ADMIN, body=lambda: {"category": None}, holders=SUPPLIER
     ),
     ("POST", "/api/v1/batches"): Rule(SUPPLIER, NONE, probe=new_batch, holders=SUPPLIER),
+    # Reading a batch by its (sequential) id: those taking part in it, and oversight; the
+    # public reads it by the code on the product (test_batch_enumeration.py).
+    ("GET", "/api/v1/batches/{batch_id}"): Rule(ALL, OVERSIGHT),
+    ("GET", "/api/v1/batches/{batch_id}/qr.png"): Rule(ALL, OVERSIGHT),
+    ("GET", "/api/v1/batches/{batch_id}/qr.svg"): Rule(ALL, OVERSIGHT),
+    ("GET", "/api/v1/batches/{batch_id}/custody"): Rule(ALL, OVERSIGHT),
+    ("GET", "/api/v1/batches/{batch_id}/trace"): Rule(ALL, OVERSIGHT),
     # Events: the custodian records them. Units: the owner commissions and lists them.
     ("POST", "/api/v1/batches/{batch_id}/events"): Rule(ALL, NONE, body=storage),
     ("POST", "/api/v1/batches/{batch_id}/events:bulk"): Rule(
@@ -211,7 +218,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("DELETE", "/api/v1/complaints/{code}/contact"): Rule(HANDLERS, ADMIN),
     # Recalls: the owner recalls its own batches, inspectors and admins any. Reading one is
     # for every organisation (ambiguous; chosen: a recall is a public safety notice, and the
-    # custody periods its export lists are public already: GET /batches/{id}/custody).
+    # custody periods its export lists are every party's to read).
     ("POST", "/api/v1/recalls"): Rule(SUPPLIER_OVERSIGHT, OVERSIGHT, probe=recall),
     ("GET", "/api/v1/recalls/{recall_id}"): Rule(ALL),
     ("GET", "/api/v1/recalls/{recall_id}/export.csv"): Rule(ALL),
@@ -338,11 +345,15 @@ class TestRefusedWritesChangeNothing:
     ) -> None:
         victim, intruder = world.victim, world.actors[role]
         url = f"/api/v1/batches/{victim.batch['id']}"
-        count, before = world.client.get(url).json()["record_count"], world.fingerprint()
+        read = victim.org.headers
+        count, before = (
+            world.client.get(url, headers=read).json()["record_count"],
+            world.fingerprint(),
+        )
         call = POLICY[("POST", path)].call("POST", path, world, intruder, victim)
         refused = call.send(world.client, intruder.org.headers)
         assert not refused.is_success, refused.text
-        assert world.client.get(url).json()["record_count"] == count
+        assert world.client.get(url, headers=read).json()["record_count"] == count
         assert world.fingerprint() == before
 
     @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ class TestQrCode:
         expected = f"http://lotproof.test/01/{batch['gtin']}/10/A%2FB-1"
         assert batch["qr_url"] == expected
 
-        png = client.get(f"/api/v1/batches/{batch['id']}/qr.png")
+        png = client.get(f"/api/v1/batches/{batch['id']}/qr.png", headers=auth(key))
         assert png.status_code == 200 and png.headers["content-type"] == "image/png"
         decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)))
         assert [code.text for code in decoded] == [expected]
@@ -32,12 +32,13 @@ class TestQrCode:
         )
         assert resolved.status_code == 200 and resolved.json()["batch"]["lot"] == "A/B-1"
 
-        svg = client.get(f"/api/v1/batches/{batch['id']}/qr.svg")
+        svg = client.get(f"/api/v1/batches/{batch['id']}/qr.svg", headers=auth(key))
         assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
         assert svg.text.lstrip().startswith("<?xml") and "<svg" in svg.text
 
-    def test_unknown_batch_has_no_qr(self, client: TestClient) -> None:
-        assert client.get("/api/v1/batches/99999999/qr.png").status_code == 404
+    def test_unknown_batch_has_no_qr(self, client: TestClient, sessions: SessionFactory) -> None:
+        _, key = make_org(sessions)
+        assert client.get("/api/v1/batches/99999999/qr.png", headers=auth(key)).status_code == 404
 
 
 class TestResolver:

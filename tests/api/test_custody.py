@@ -57,7 +57,7 @@ class TestCustody:
         assert record(client, owner, bid, event_body("packing", hours=31)).status_code == 201
         assert record(client, shop, bid, event_body("packing", hours=31)).status_code == 403
 
-        chain = client.get(f"/api/v1/batches/{bid}/custody").json()
+        chain = client.get(f"/api/v1/batches/{bid}/custody", headers=auth(shop)).json()
         assert chain["custodian"]["slug"] == shop_slug and chain["in_transit_to"] is None
         assert [p["custodian"]["slug"] for p in chain["periods"]] == [
             owner_slug,

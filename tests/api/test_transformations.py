@@ -109,8 +109,14 @@ def counts(sessions: SessionFactory) -> tuple[int, ...]:
         )
 
 
-def get_trace(client: TestClient, batch_id: int, **params: Any) -> dict[str, Any]:
-    response = client.get(f"/api/v1/batches/{batch_id}/trace", params=params)
+def get_trace(
+    client: TestClient, sessions: SessionFactory, batch_id: int, **params: Any
+) -> dict[str, Any]:
+    """The trace as an inspector reads it (inspectors see every batch's)."""
+    _, inspector = make_org(sessions, OrgRole.inspector)
+    response = client.get(
+        f"/api/v1/batches/{batch_id}/trace", params=params, headers=auth(inspector)
+    )
     assert response.status_code == 200, response.text
     graph: dict[str, Any] = response.json()
     return graph
@@ -193,7 +199,7 @@ class TestTrace:
     ) -> None:
         chain = build_chain(client, sessions)
         ids = chain["ids"]
-        graph = get_trace(client, ids["A"], direction="downstream")
+        graph = get_trace(client, sessions, ids["A"], direction="downstream")
         assert (graph["root"], graph["direction"], graph["depth"]) == (ids["A"], "downstream", 5)
         assert levels(graph, ids) == {"A": 0, "C": 1, "D": 2, "E": 3}
         assert edges(graph, ids) == {("A", "C"), ("C", "D"), ("D", "E")}
@@ -214,7 +220,7 @@ class TestTrace:
     ) -> None:
         chain = build_chain(client, sessions)
         ids = chain["ids"]
-        graph = get_trace(client, ids["E"], direction="upstream")
+        graph = get_trace(client, sessions, ids["E"], direction="upstream")
         assert levels(graph, ids) == {"E": 0, "D": -1, "C": -2, "A": -3, "B": -3}
         assert edges(graph, ids) == {("A", "C"), ("B", "C"), ("C", "D"), ("D", "E")}
         assert [n["level"] for n in graph["nodes"]] == sorted(n["level"] for n in graph["nodes"])
@@ -224,10 +230,10 @@ class TestTrace:
     def test_depth_cuts_the_graph(self, client: TestClient, sessions: SessionFactory) -> None:
         chain = build_chain(client, sessions)
         ids = chain["ids"]
-        near = get_trace(client, ids["E"], direction="upstream", depth=1)
+        near = get_trace(client, sessions, ids["E"], direction="upstream", depth=1)
         assert levels(near, ids) == {"E": 0, "D": -1}
         assert edges(near, ids) == {("D", "E")}
-        two = get_trace(client, ids["A"], direction="downstream", depth=2)
+        two = get_trace(client, sessions, ids["A"], direction="downstream", depth=2)
         assert levels(two, ids) == {"A": 0, "C": 1, "D": 2}
 
     def test_both_directions_meet_at_the_root(
@@ -235,7 +241,7 @@ class TestTrace:
     ) -> None:
         chain = build_chain(client, sessions)
         ids = chain["ids"]
-        graph = get_trace(client, ids["C"])  # direction defaults to both
+        graph = get_trace(client, sessions, ids["C"])  # direction defaults to both
         assert graph["direction"] == "both"
         assert levels(graph, ids) == {"A": -1, "B": -1, "C": 0, "D": 1, "E": 2}
         assert edges(graph, ids) == {("A", "C"), ("B", "C"), ("C", "D"), ("D", "E")}
@@ -245,15 +251,18 @@ class TestTrace:
     ) -> None:
         _, key = make_org(sessions)
         batch = make_batch(client, key)
-        graph = get_trace(client, batch["id"], direction="both", depth=10)
+        graph = get_trace(client, sessions, batch["id"], direction="both", depth=10)
         assert [(n["id"], n["level"]) for n in graph["nodes"]] == [(batch["id"], 0)]
         assert graph["edges"] == []
 
-    def test_bad_queries_are_named(self, client: TestClient) -> None:
-        assert client.get("/api/v1/batches/999999999/trace").status_code == 404
-        too_deep = client.get("/api/v1/batches/1/trace", params={"depth": 11})
+    def test_bad_queries_are_named(self, client: TestClient, sessions: SessionFactory) -> None:
+        headers = auth(make_org(sessions, OrgRole.inspector)[1])
+        assert client.get("/api/v1/batches/999999999/trace", headers=headers).status_code == 404
+        too_deep = client.get("/api/v1/batches/1/trace", params={"depth": 11}, headers=headers)
         assert too_deep.status_code == 422 and error_field(too_deep) == "depth"
-        sideways = client.get("/api/v1/batches/1/trace", params={"direction": "sideways"})
+        sideways = client.get(
+            "/api/v1/batches/1/trace", params={"direction": "sideways"}, headers=headers
+        )
         assert sideways.status_code == 422 and error_field(sideways) == "direction"
 
 

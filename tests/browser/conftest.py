@@ -89,6 +89,7 @@ class DemoBatch:
     lot: str
     expected_verdict: str
     batch_id: int
+    owner_key: str  # reads the batch by id (its QR code) as the supplier printing labels does
 
     @property
     def path(self) -> str:
@@ -146,7 +147,7 @@ class BatchFactory:
         else:
             raise ValueError(state)
         verdict = "authentic" if state == "recalled" else state
-        return DemoBatch(state, made["gtin"], made["lot"], verdict, made["id"])
+        return DemoBatch(state, made["gtin"], made["lot"], verdict, made["id"], self.key)
 
     def make_demo(self) -> DemoBatch:
         """The authentic batch of the README screenshots, with readable names."""
@@ -164,7 +165,7 @@ class BatchFactory:
         assert response.status_code == 201, response.text
         made, _ = self._batch_with_events(key, gtin=DEMO_GTIN, lot=DEMO_LOT)
         self.worker.tick()
-        return DemoBatch("authentic", made["gtin"], made["lot"], "authentic", made["id"])
+        return DemoBatch("authentic", made["gtin"], made["lot"], "authentic", made["id"], key)
 
 
 @pytest.fixture(scope="module")

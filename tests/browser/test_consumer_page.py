@@ -187,7 +187,8 @@ def test_scanning_the_printed_qr_code_opens_the_verified_page(
 ) -> None:
     """The whole shopper path: decode the label's QR code, open it on a phone, read the verdict."""
     batch = demo_batches["authentic"]
-    png = httpx.get(f"{base_url}/api/v1/batches/{batch.batch_id}/qr.png").content
+    headers = {"Authorization": f"Bearer {batch.owner_key}"}
+    png = httpx.get(f"{base_url}/api/v1/batches/{batch.batch_id}/qr.png", headers=headers).content
     (decoded,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
     assert decoded.text == f"{base_url}{batch.path}"
     for page in open_page(browser, "zh-CN", (390, 844)):
