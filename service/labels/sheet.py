@@ -20,6 +20,7 @@ from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # type: ignore[import-untyped]
 from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
 
+from service.documents.pdf_text import draw_centred, pdf_text
 from service.gs1 import validate_ai_value
 
 MM: float = float(_mm)  # points per millimetre; PDF user space is in points
@@ -151,16 +152,17 @@ def _draw_label(
     size = layout.font_size_pt
     baseline = qr_top - qr_side - size  # the first line sits just under the quiet zone
     for line in label.hri_lines():
-        fitted = _fit_size(line, LATIN_FONT, size, max_width)
-        canvas.setFont(LATIN_FONT, fitted)
-        canvas.drawCentredString(centre_x, baseline, line)
+        text = pdf_text(line)
+        canvas.setFont(LATIN_FONT, _fit_size(text, LATIN_FONT, size, max_width))
+        draw_centred(canvas, centre_x, baseline, text)
         baseline -= size * LEADING
     if label.product_name:
-        font = _font_for(label.product_name)
+        # Cleaned before measuring, so the width is that of what is drawn; cleaning the
+        # shortened text again changes nothing and gives it the type draw_centred takes.
+        name = pdf_text(label.product_name)
+        font = _font_for(name)
         canvas.setFont(font, size)
-        canvas.drawCentredString(
-            centre_x, baseline, _ellipsize(label.product_name, font, size, max_width)
-        )
+        draw_centred(canvas, centre_x, baseline, pdf_text(_ellipsize(name, font, size, max_width)))
 
 
 def _draw_qr(canvas: Canvas, data: str, x: float, y: float, side: float) -> None:
