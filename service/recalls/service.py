@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +14,7 @@ from service.custody.schemas import CustodyPeriod
 from service.custody.service import custody_chain
 from service.db.base import utcnow
 from service.db.models import Batch, Organization, OrgRole
+from service.documents.csv_writer import Cell, write_csv
 from service.errors import Forbidden, InvalidInput, NotFound
 from service.events.epcis import GS1_RESOLVER, format_offset, format_utc_ms
 from service.events.service import append_record
@@ -49,6 +48,7 @@ CSV_COLUMNS = [
     "until",
     "location",
 ]
+CSV_NUMERIC = frozenset({"recall_id", "quantity"})
 
 
 def create_recall(session: Session, org: Organization, data: RecallCreate) -> Recall:
@@ -210,39 +210,34 @@ def recall_read(session: Session, recall_id: int) -> RecallRead:
 def export_csv(session: Session, recall_id: int) -> str:
     """One row per affected batch and custodian period: who to call, about what, for when."""
     recall, affected = _load(session, recall_id)
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for a in affected:
-        for period in custody_chain(session, a.batch.id).periods:
-            writer.writerow(_csv_row(recall, a, period))
-    return out.getvalue()
+    rows = [
+        _csv_row(recall, a, period)
+        for a in affected
+        for period in custody_chain(session, a.batch.id).periods
+    ]
+    # Every other cell is text the writer neutralises (CSV injection), ids and dates included.
+    return write_csv(CSV_COLUMNS, rows, numeric=CSV_NUMERIC)
 
 
-def _csv_row(recall: Recall, a: _Affected, period: CustodyPeriod) -> dict[str, Any]:
+def _csv_row(recall: Recall, a: _Affected, period: CustodyPeriod) -> dict[str, Cell]:
     return {
         "recall_id": recall.id,
         "severity": recall.severity,
         "gtin": a.batch.gtin,
         "lot": a.batch.lot,
-        "product_name": _cell(a.product_name),
-        "quantity": f"{a.batch.quantity:.15g}",
+        "product_name": a.product_name,
+        "quantity": a.batch.quantity,
         "unit": a.batch.unit,
         "produced_at": _iso(a.batch.produced_at),
         "direct": "yes" if a.entry.direct else "no",
         "via": " > ".join(str(i) for i in a.entry.via),
         "custodian_slug": period.custodian.slug,
-        "custodian_name": _cell(period.custodian.name),
+        "custodian_name": period.custodian.name,
         "from": _iso(period.since),
         "until": _iso(period.until),
-        "location": _cell(period.location or ""),
+        "location": period.location,
     }
 
 
 def _iso(moment: datetime | None) -> str:
     return moment.isoformat() if moment is not None else ""
-
-
-def _cell(text: str) -> str:
-    """Free text a spreadsheet would run as a formula (CSV injection) gets a leading quote."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
