@@ -11,20 +11,16 @@ from datetime import timedelta
 
 import anyio.to_thread
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from prometheus_client import generate_latest
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
-from sqlalchemy import text
 
 from service.anchoring.deployment import ChainHealth
 from service.anchoring.endpoints import router as anchors_router
-from service.anchoring.service import anchoring_status
 from service.anchoring.worker import AnchoringWorker
+from service.apidocs import install_docs_ui
 from service.apikeys.endpoints import router as api_keys_router
 from service.audit.endpoints import router as audit_router
-from service.audit.monitor import latest_run
 from service.batches.endpoints import router as batches_router
+from service.batches.labels import LabelSheets
 from service.categories.endpoints import router as categories_router
 from service.certificates.endpoints import orgs_router as org_certificates_router
 from service.certificates.endpoints import router as certificates_router
@@ -37,7 +33,7 @@ from service.consumer.page import CONTENT_SECURITY_POLICY, STATIC
 from service.custody.endpoints import router as custody_router
 from service.db import migrate
 from service.db.engine import SessionFactory, make_engine
-from service.deps import AppState, State, refusal_before_validation
+from service.deps import AppState, refusal_before_validation
 from service.errors import install_error_handlers
 from service.events.bulk import BULK_MAX_BYTES
 from service.events.endpoints import router as events_router
@@ -48,9 +44,9 @@ from service.files.schemas import FILES_PATH
 from service.inspections.endpoints import router as inspections_router
 from service.ledger.factory import build_ledger
 from service.memory import manage_heap
-from service.metrics import OLDEST_PENDING_AGE, REGISTRY, monitor_exposition
-from service.middleware import BodySizeLimit, SecurityHeaders
-from service.openapi import install_problem_responses
+from service.middleware import BodySizeLimit, SecurityHeaders, VaryOnNegotiation
+from service.openapi import OPENAPI_URL, install_problem_responses
+from service.operations import add_operational_routes
 from service.orgs.endpoints import router as orgs_router
 from service.products.endpoints import router as products_router
 from service.ratelimit import RateLimit
@@ -65,7 +61,6 @@ from service.webhooks.dispatcher import WebhookDispatcher
 from service.webhooks.endpoints import router as webhooks_router
 
 log = logging.getLogger(__name__)
-JSON = "application/json"
 
 
 def app_from_environment() -> FastAPI:
@@ -134,7 +129,12 @@ def create_app(settings: Settings) -> FastAPI:
         # Metrics are Prometheus (/metrics). FastAPI's own OpenTelemetry hooks look for a
         # provider on every request: 2-3 % of a single-event POST's CPU, for nothing.
         telemetry={"tracing": False, "metrics": False},
+        # Each a setting, off in prod unless asked for; the docs UI is ours (no CDN).
+        openapi_url=OPENAPI_URL if settings.serves_openapi else None,
+        docs_url=None,
+        redoc_url=None,
     )
+    app.state.label_sheets = LabelSheets.from_settings(settings)
     install_error_handlers(app, refusal_check=refusal_before_validation)
     install_problem_responses(app)
     # Uploads get their own cap (plus room for the multipart framing around the file).
@@ -149,6 +149,7 @@ def create_app(settings: Settings) -> FastAPI:
     # Before the body is read; its 429s still get the security headers.
     app.add_middleware(RateLimit, settings=settings)
     app.add_middleware(SecurityHeaders, html_csp=CONTENT_SECURITY_POLICY)
+    app.add_middleware(VaryOnNegotiation)
     # Routes are matched in order: the two hottest paths (scans and single-event posts) first.
     app.include_router(consumer_router)
     routers = (
@@ -178,46 +179,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(orgs_router)
     app.include_router(api_keys_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    _add_operational_routes(app)
+    add_operational_routes(app, settings)
+    if settings.serves_docs:
+        install_docs_ui(app, OPENAPI_URL)
     return app
-
-
-def _add_operational_routes(app: FastAPI) -> None:
-    @app.get("/healthz", tags=["operations"])
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    not_ready = {"description": "Not ready: the body says which part", "content": {JSON: {}}}
-
-    @app.get("/readyz", tags=["operations"], responses={503: not_ready})
-    def readyz(state: State) -> JSONResponse:
-        anchoring: dict[str, object] | None = None
-        try:
-            with state.sessions.read() as session:
-                session.execute(text("SELECT 1"))
-                status = anchoring_status(session, state.settings.anchor_stalled_after)
-            database = "ok"
-            anchoring = status.model_dump()
-        except Exception as e:  # readiness must report, not crash
-            database = f"error: {type(e).__name__}"
-        ready = database == "ok" and state.health.ok
-        body = {
-            "ready": ready,
-            "database": database,
-            "chain": {"state": state.health.state, "message": state.health.message},
-            "anchoring": anchoring,
-        }
-        return JSONResponse(body, status_code=200 if ready else 503)
-
-    @app.get("/metrics", tags=["operations"], response_class=Response)
-    def metrics(state: State) -> Response:
-        with state.sessions.read() as session:
-            run = latest_run(session)
-            status = anchoring_status(session, state.settings.anchor_stalled_after)
-        OLDEST_PENDING_AGE.set(status.oldest_pending_age_s or 0.0)
-        monitor = monitor_exposition(
-            run.checked_at.timestamp() if run else None,
-            run.anchors_checked if run else 0,
-            len(run.discrepancies) if run else 0,
-        )
-        return Response(generate_latest(REGISTRY) + monitor, media_type=CONTENT_TYPE_LATEST)

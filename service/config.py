@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from enum import StrEnum
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from limits import parse_many
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AwareDatetime, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The first account of every Hardhat / Anvil dev chain. Publicly known, so it is only
@@ -76,7 +78,8 @@ class Settings(BaseSettings):
     explorer_url: str | None = None
     # Key for hashing scan and complaint sources (network prefixes); generated if unset.
     source_hash_key: SecretStr | None = None
-    # Only behind a reverse proxy that sets it: otherwise clients could forge their source.
+    # Deprecated (use trusted_proxies): true now means "the direct peer is a proxy", so only
+    # the X-Forwarded-For entry that peer appended is believed, never the client's own ones.
     trust_forwarded_for: bool = False
     # A unit scanned from more distinct sources than this within the window is a suspect clone.
     clone_threshold: int = Field(default=5, ge=1)
@@ -114,6 +117,65 @@ class Settings(BaseSettings):
     rate_limit_auth_failures: str = "20/minute"
     # Where the counts live: this process, or Redis shared by instances (redis://host:6379).
     rate_limit_storage: str = "memory://"
+    # --- HTTP edge (issue 18: findings 6, 7, 11) ---
+    # Reverse proxies whose X-Forwarded-For is believed, as addresses or CIDRs separated by
+    # commas ("127.0.0.1,10.0.0.0/8"). Only when the direct peer is one of them, the client is
+    # the rightmost entry that is not (as uvicorn's ProxyHeadersMiddleware walks it).
+    # Empty: X-Forwarded-For is ignored and the client is the direct peer.
+    trusted_proxies: str = ""
+    # Public label sheets (GET /api/v1/batches/{id}/labels.pdf) cost CPU: at most this many
+    # render at once per process (others wait up to label_render_wait_s, then get 503), and
+    # rendered sheets are kept in a cache of at most label_cache_bytes (0 = no cache).
+    label_render_concurrency: int = Field(default=2, ge=1)
+    label_render_wait_s: float = Field(default=10.0, ge=0)
+    label_cache_bytes: int = Field(default=16 * 1024 * 1024, ge=0)
+    # /docs and /redoc (the API docs UI) and /openapi.json: unset = on in dev, off in prod.
+    docs_enabled: bool | None = None
+    openapi_enabled: bool | None = None
+    # /metrics: with a token, only for `Authorization: Bearer <token>`; without one, open in
+    # dev and absent (404) in prod.
+    metrics_token: SecretStr | None = None
+    # The database figures of /readyz and /metrics are at most this old (one query per
+    # period, however many probes and scrapers ask). 0 = queried on every request.
+    ops_cache_ttl_s: float = Field(default=2.0, ge=0)
+    # --- Webhook deliveries (issue 18: findings 2, 3; service/webhooks/) ---
+    # Every attempt (resolve, connect, TLS, send, answer) ends after webhook_timeout_s
+    # whatever the receiver does, and at most webhook_max_response_bytes of its answer are
+    # read. Up to webhook_concurrency sends run at once, at most webhook_per_org of them for
+    # one organisation and webhook_per_host for one receiver host:port, so a slow receiver
+    # cannot hold up the others. Due deliveries are looked for every webhook_interval_s.
+    webhook_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    webhook_max_response_bytes: int = Field(default=4096, ge=0, le=1024 * 1024)
+    webhook_concurrency: int = Field(default=16, ge=1, le=256)
+    webhook_per_org: int = Field(default=2, ge=1, le=256)
+    webhook_per_host: int = Field(default=4, ge=1, le=256)
+    webhook_interval_s: float = Field(default=1.0, gt=0, le=60)
+    # Outside dev mode webhooks go only to public addresses. Internal receivers the operator
+    # wants, comma-separated: CIDRs ("10.1.0.0/16", "fd00::/8") or host:port
+    # ("hooks.internal:8443", "127.0.0.1:9000", "[::1]:9000"); these may also use http://.
+    webhook_allowed_destinations: str = ""
+
+    @field_validator("webhook_allowed_destinations")
+    @classmethod
+    def _webhook_allow_list_parses(cls, value: str) -> str:
+        from service.webhooks.destinations import parse_allow_list  # no import cycle at load
+
+        parse_allow_list(value)  # at startup: ValueError names the entry at fault
+        return value
+
+    # --- Accepted input (issue 18: findings 9, 10; service/events/window.py, signatures/) ---
+    # Event times (single events, bulk imports, transformations) outside a window are refused
+    # with a 422: none before `event_time_earliest`, none more than `event_time_max_ahead_s`
+    # past the server's clock. 2000-01-01 predates GS1 EPCIS (2007) and Digital Link, so no
+    # real traceability event is older; an hour ahead absorbs unsynchronised field clocks and
+    # a missed DST change, yet refuses a local time sent as UTC from two or more hours east.
+    event_time_earliest: AwareDatetime = datetime(2000, 1, 1, tzinfo=UTC)
+    event_time_max_ahead_s: float = Field(default=3600.0, ge=0, le=366 * 86400)
+    # Registering a signing address proves the key: the server issues a challenge, bound by
+    # HMAC to the organisation and the address, which the key signs within this many seconds.
+    # The HMAC key is `signing_challenge_key`, or one made once and kept in the database.
+    signing_challenge_ttl_s: float = Field(default=600.0, gt=0, le=86400)
+    signing_challenge_key: SecretStr | None = None
     contract_artifact: Path = REPO_ROOT / "contracts" / "build" / "TraceAnchor.json"
 
     # The field CLI (`lotproof product/batch/event/...`): which server, with which key, and the
@@ -144,3 +206,41 @@ class Settings(BaseSettings):
     @property
     def is_dev(self) -> bool:
         return self.env is Environment.dev
+
+    # --- HTTP edge (issue 18): derived settings and their startup checks ---
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, value: str) -> str:
+        proxy_networks(value)  # at startup: ValueError names the entry at fault
+        return value
+
+    @model_validator(mode="after")
+    def _edge_consistent(self) -> Settings:
+        if self.trust_forwarded_for and self.trusted_proxies.strip():
+            raise ValueError(
+                "trust_forwarded_for is deprecated and conflicts with trusted_proxies: "
+                "unset LOTPROOF_TRUST_FORWARDED_FOR and keep LOTPROOF_TRUSTED_PROXIES"
+            )
+        if self.serves_docs and not self.serves_openapi:
+            raise ValueError("docs_enabled needs openapi_enabled: the docs UI reads it")
+        return self
+
+    @property
+    def serves_docs(self) -> bool:
+        return self.is_dev if self.docs_enabled is None else self.docs_enabled
+
+    @property
+    def serves_openapi(self) -> bool:
+        return self.is_dev if self.openapi_enabled is None else self.openapi_enabled
+
+
+def proxy_networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    """The networks of a ``trusted_proxies`` value; ValueError names a malformed entry."""
+    networks = []
+    for entry in (e.strip() for e in value.split(",")):
+        if entry:
+            try:
+                networks.append(ip_network(entry, strict=False))
+            except ValueError:
+                raise ValueError(f"trusted_proxies: {entry!r} is no address or CIDR") from None
+    return tuple(networks)

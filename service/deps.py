@@ -157,8 +157,8 @@ def _authorize_writer(sessions: SessionFactory, key: str) -> None:
 
 
 def client_address(request: Request) -> str | None:
-    """The caller's IP; X-Forwarded-For only when a trusted proxy sets it."""
-    return source_address(request.scope, get_settings(request).trust_forwarded_for)
+    """The caller's IP (``service.middleware.source_address``: trusted proxies only)."""
+    return source_address(request.scope, get_settings(request))
 
 
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]

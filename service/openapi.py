@@ -14,6 +14,7 @@ from fastapi.openapi.utils import get_openapi
 
 from service.errors import PROBLEM_JSON
 
+OPENAPI_URL = "/openapi.json"  # served only when settings.serves_openapi
 PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "Problem",
     "type": "object",

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from service.batches import service
+from service.batches.labels import MAX_COPIES, LabelSheetCache
 from service.batches.qr import qr_png, qr_svg
 from service.batches.schemas import BatchCreate, BatchRead
 from service.deps import CurrentOrg, CurrentSettings, DbSession, IdempotencyKey, RowId
@@ -71,13 +72,17 @@ def get_batch_labels(
     batch_id: RowId,
     session: DbSession,
     settings: CurrentSettings,
-    copies: Annotated[int, Query(ge=1, le=2400, description="How many labels")] = 24,
+    sheets: LabelSheetCache,
+    copies: Annotated[int, Query(ge=1, le=MAX_COPIES, description="How many labels")] = 24,
 ) -> Response:
-    """A printable A4 sheet of the batch's QR label (GTIN and lot under each code)."""
+    """A printable A4 sheet of the batch's QR label (GTIN and lot under each code).
+
+    Public, so bounded (``service.batches.labels``): served from a cache keyed by what it
+    prints, and rendered by a few requests at a time."""
     batch = service.get_batch(session, batch_id)
     name = service.batch_read(session, batch, settings.public_url).product_name
     url = digital_link(settings.public_url, batch.gtin, batch.lot)
     label = Label(url=url, gtin=batch.gtin, lot=batch.lot, product_name=name)
-    pdf = render_label_sheet([label] * copies)
+    pdf = sheets.sheet((label, copies), lambda: render_label_sheet([label] * copies))
     headers = {"Content-Disposition": f'inline; filename="labels-{batch.gtin}-{batch_id}.pdf"'}
     return Response(pdf, media_type="application/pdf", headers=headers)

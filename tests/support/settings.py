@@ -23,4 +23,7 @@ def suite_settings(database_url: str, rpc_url: str, files_dir: Path) -> Settings
         rate_limit_per_key="",
         rate_limit_per_source="",
         rate_limit_auth_failures="",
+        # Tests change the database and read /readyz and /metrics at once; the TTL of their
+        # figures has its own tests (tests/api/test_edge_security.py).
+        ops_cache_ttl_s=0,
     )
