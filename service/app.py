@@ -98,7 +98,7 @@ def create_app(settings: Settings) -> FastAPI:
         # Webhook deliveries go out where the anchoring worker runs (tests tick by hand).
         dispatcher_thread: threading.Thread | None = None
         if settings.run_worker:
-            dispatcher = WebhookDispatcher(sessions=state.sessions)
+            dispatcher = WebhookDispatcher(sessions=state.sessions, settings=settings)
             dispatcher_thread = threading.Thread(
                 target=dispatcher.run_forever, args=(stop,), name="webhook-dispatcher", daemon=True
             )

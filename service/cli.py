@@ -121,7 +121,7 @@ def worker() -> None:
         ledger = build_ledger(settings)
         sessions = _sessions(settings)
         # Webhooks go out from the same process that anchors.
-        dispatcher = WebhookDispatcher(sessions=sessions)
+        dispatcher = WebhookDispatcher(sessions=sessions, settings=settings)
         threading.Thread(
             target=dispatcher.run_forever, args=(stop,), name="webhook-dispatcher", daemon=True
         ).start()

@@ -12,21 +12,26 @@ import logging
 import random
 import threading
 import time
+from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
-import httpx
 import rfc8785
 
+from service.config import Settings
 from service.db.base import utcnow
 from service.db.engine import SessionFactory
+from service.webhooks.destinations import DestinationPolicy
 from service.webhooks.models import DeliveryStatus, WebhookDelivery
 from service.webhooks.repository import WebhookRepository
+from service.webhooks.transport import CONNECTION_FAILED, Outcome, post
 
 log = logging.getLogger(__name__)
-HTTP_TIMEOUT_S = 5.0
 JITTER = 0.1  # up to 10% extra delay, so receivers that failed together do not retry together
+_Slot = tuple[str, int | str]  # ("org", id) or ("host", "name:port"): who shares a limit
 
 
 def sign(secret: bytes, timestamp: int, body: bytes) -> str:
@@ -78,53 +83,114 @@ class _Outgoing:
 
 
 class WebhookDispatcher:
+    """Sends due deliveries on a bounded pool of threads.
+
+    Each attempt ends by ``webhook_timeout_s``, and an attempt starts only while its
+    organisation and its receiver's host have fewer than their share of sends in flight, so
+    one slow or hostile receiver holds a few threads for a bounded time and never the
+    queue: other organisations' deliveries go out on the free threads meanwhile.
+    """
+
     def __init__(
         self,
         *,
         sessions: SessionFactory,
-        http: httpx.Client | None = None,
+        settings: Settings,
         max_attempts: int = 8,
         base_delay: float = 1.0,
-        interval: float = 1.0,
         batch_size: int = 100,
     ) -> None:
         self.sessions = sessions
-        self._owns_http = http is None
-        # No redirects: a 3xx is a failed delivery, never a signed body sent somewhere else.
-        self.http = http or httpx.Client(timeout=HTTP_TIMEOUT_S, follow_redirects=False)
+        self.policy = DestinationPolicy.build(
+            dev=settings.is_dev, allow_list=settings.webhook_allowed_destinations
+        )
+        self.timeout_s = settings.webhook_timeout_s
+        self.max_response_bytes = settings.webhook_max_response_bytes
+        self.interval = settings.webhook_interval_s
+        self.concurrency = settings.webhook_concurrency
+        self._limits = {"org": settings.webhook_per_org, "host": settings.webhook_per_host}
         self.max_attempts = max_attempts
         self.base_delay = base_delay
-        self.interval = interval
         self.batch_size = batch_size
+        self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="webhook-send")
+        self._lock = threading.Lock()  # guards the two below, touched by the sending threads
+        self._in_flight: dict[int, tuple[_Slot, ...]] = {}
+        self._load: Counter[_Slot] = Counter()
 
     def run_forever(self, stop: threading.Event) -> None:
-        """Tick every ``interval`` seconds until ``stop`` is set."""
+        """Start due deliveries every ``interval`` seconds until ``stop`` is set."""
         log.info("webhook dispatcher started (interval %ss)", self.interval)
         try:
             while not stop.is_set():
                 try:
-                    self.tick()
+                    self.dispatch()
                 except Exception:  # a database blip must not end the loop for good
                     log.exception("webhook dispatch failed; retrying next tick")
                 stop.wait(max(self.interval, 0.05))
         finally:
-            if self._owns_http:
-                self.http.close()
+            self.close()  # waits for sends in flight: each ends by its deadline
         log.info("webhook dispatcher stopped")
 
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
     def tick(self, now: datetime | None = None) -> int:
-        """Attempt every due delivery once; returns how many HTTP requests were made."""
+        """Start every due delivery that has a free slot and wait for those; returns how many
+        HTTP requests were made."""
+        return sum(future.result() for future in self.dispatch(now))
+
+    def dispatch(self, now: datetime | None = None) -> list[Future[bool]]:
+        """Start due deliveries on free slots without waiting for them; push the rest back."""
         now = now or utcnow()
+        with self._lock:
+            busy = set(self._in_flight)
         with self.sessions.read() as session:
-            due = WebhookRepository(session).list_due_delivery_ids(now, self.batch_size)
-        return sum(self._attempt(delivery_id, now) for delivery_id in due)
+            due = WebhookRepository(session).list_due(now, self.batch_size, exclude=busy)
+        started: list[Future[bool]] = []
+        waiting: list[int] = []
+        for delivery_id, org_id, url in due:
+            future = self._start(delivery_id, (("org", org_id), ("host", _host(url))), now)
+            if future is None:
+                waiting.append(delivery_id)
+            else:
+                started.append(future)
+        if waiting:
+            # Behind what else is due: left at the head of the queue, deliveries to a busy
+            # receiver would fill every batch and starve the receivers with free slots.
+            with self.sessions.write() as session, session.begin():
+                until = now + timedelta(seconds=self.interval)
+                WebhookRepository(session).defer(waiting, until)
+        return started
+
+    def _start(
+        self, delivery_id: int, slots: tuple[_Slot, ...], now: datetime
+    ) -> Future[bool] | None:
+        with self._lock:
+            full = len(self._in_flight) >= self.concurrency or any(
+                self._load[slot] >= self._limits[slot[0]] for slot in slots
+            )
+            if full:
+                return None
+            self._in_flight[delivery_id] = slots
+            self._load.update(slots)
+        future = self._pool.submit(self._attempt, delivery_id, now)
+        future.add_done_callback(lambda _: self._finished(delivery_id))
+        return future
+
+    def _finished(self, delivery_id: int) -> None:
+        with self._lock:
+            self._load.subtract(self._in_flight.pop(delivery_id, ()))
 
     def _attempt(self, delivery_id: int, now: datetime) -> bool:
         outgoing = self._prepare(delivery_id)
         if outgoing is None:
             return False
-        status_code, error = self._post(outgoing, now)
-        self._record(outgoing, now, status_code, error)
+        try:
+            outcome = self._post(outgoing, now)
+        except Exception:  # a bug must still count as an attempt, or it would retry forever
+            log.exception("webhook delivery %d: unexpected error", delivery_id)
+            outcome = Outcome(None, CONNECTION_FAILED)
+        self._record(outgoing, now, outcome.status_code, outcome.error)
         return True
 
     def _prepare(self, delivery_id: int) -> _Outgoing | None:
@@ -146,7 +212,7 @@ class WebhookDispatcher:
                 body=event_body(delivery),
             )
 
-    def _post(self, outgoing: _Outgoing, now: datetime) -> tuple[int | None, str | None]:
+    def _post(self, outgoing: _Outgoing, now: datetime) -> Outcome:
         timestamp = int(now.timestamp())
         headers = {
             "Content-Type": "application/json",
@@ -156,14 +222,16 @@ class WebhookDispatcher:
             "Lotproof-Timestamp": str(timestamp),
             "Lotproof-Signature": sign(outgoing.secret, timestamp, outgoing.body),
         }
-        try:
-            response = self.http.post(outgoing.url, content=outgoing.body, headers=headers)
-        except httpx.HTTPError as e:
-            # The exception's type and text only: never the request, which carries the MAC.
-            return None, f"{type(e).__name__}: {e}"[:200]
-        if 200 <= response.status_code < 300:
-            return response.status_code, None
-        return response.status_code, f"HTTP {response.status_code}"
+        # No redirects are followed: a 3xx is a failed delivery, never a signed body sent
+        # somewhere else (nor a way around the destination check).
+        return post(
+            outgoing.url,
+            outgoing.body,
+            headers,
+            policy=self.policy,
+            timeout_s=self.timeout_s,
+            max_response_bytes=self.max_response_bytes,
+        )
 
     def _record(
         self, outgoing: _Outgoing, now: datetime, status_code: int | None, error: str | None
@@ -200,3 +268,8 @@ def event_body(delivery: WebhookDelivery) -> bytes:
     }
     encoded: bytes = rfc8785.dumps(body)
     return encoded
+
+
+def _host(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{(parts.hostname or '').lower()}:{parts.port or parts.scheme}"

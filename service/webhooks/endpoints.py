@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from service.deps import MAX_ROW_ID, CurrentOrg, DbSession, RowId
+from service.deps import MAX_ROW_ID, CurrentOrg, CurrentSettings, DbSession, RowId
 from service.webhooks import service
 from service.webhooks.schemas import DeliveryList, WebhookCreate, WebhookCreated, WebhookRead
 
@@ -14,9 +14,11 @@ router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 
 
 @router.post("", status_code=201, response_model=WebhookCreated)
-def create_webhook(body: WebhookCreate, org: CurrentOrg, session: DbSession) -> WebhookCreated:
+def create_webhook(
+    body: WebhookCreate, org: CurrentOrg, session: DbSession, settings: CurrentSettings
+) -> WebhookCreated:
     """Subscribe a URL to event types; the signing secret is in this response only."""
-    return service.create_subscription(session, org, body)
+    return service.create_subscription(session, org, body, settings)
 
 
 @router.get("", response_model=list[WebhookRead])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
@@ -50,9 +50,14 @@ class WebhookRepository:
             query = query.where(WebhookDelivery.id < before)
         return self.session.scalars(query.order_by(WebhookDelivery.id.desc()).limit(limit)).all()
 
-    def list_due_delivery_ids(self, now: datetime, limit: int) -> list[int]:
+    def list_due(
+        self, now: datetime, limit: int, *, exclude: Collection[int] = ()
+    ) -> list[tuple[int, int, str]]:
+        """(delivery id, organisation id, URL) of pending deliveries due by ``now``, oldest
+        first; ``exclude``: the ones this process is sending right now."""
         query = (
-            select(WebhookDelivery.id)
+            select(WebhookDelivery.id, WebhookSubscription.org_id, WebhookSubscription.url)
+            .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
             .where(
                 WebhookDelivery.status == DeliveryStatus.pending,
                 WebhookDelivery.next_attempt_at <= now,
@@ -60,4 +65,17 @@ class WebhookRepository:
             .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
             .limit(limit)
         )
-        return list(self.session.scalars(query).all())
+        if exclude:
+            query = query.where(WebhookDelivery.id.not_in(list(exclude)))
+        return [(row[0], row[1], row[2]) for row in self.session.execute(query)]
+
+    def defer(self, delivery_ids: Collection[int], until: datetime) -> None:
+        """Move still-pending deliveries' next attempt to ``until`` (no attempt counted)."""
+        self.session.execute(
+            update(WebhookDelivery)
+            .where(
+                WebhookDelivery.id.in_(list(delivery_ids)),
+                WebhookDelivery.status == DeliveryStatus.pending,
+            )
+            .values(next_attempt_at=until)
+        )

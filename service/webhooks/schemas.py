@@ -10,28 +10,35 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.webhooks.models import WebhookEvent
 
-# Plain http only to this machine: local receivers in tests and development. Anywhere else
-# the body and its signature would cross the network readable by anyone on the path.
-LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-
 
 class WebhookCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field(max_length=2048, description="https:// (http:// only to localhost)")
+    url: str = Field(
+        max_length=2048,
+        description="https:// (http:// only to allow-listed receivers; localhost in dev mode)",
+    )
     events: list[Annotated[str, Field(max_length=64)]] = Field(
         min_length=1, max_length=len(WebhookEvent)
     )
 
     @field_validator("url")
     @classmethod
-    def _https_only(cls, url: str) -> str:
+    def _well_formed(cls, url: str) -> str:
+        # Only what needs no settings; where it may point is DestinationPolicy.check_url.
         parts = urlsplit(url)
-        if not parts.hostname:
-            raise ValueError("must be an absolute URL with a host")
-        if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOCAL_HOSTS):
-            return url
-        raise ValueError("must use https:// (http:// is allowed only for 127.0.0.1/localhost)")
+        if parts.scheme not in {"https", "http"} or not parts.hostname:
+            raise ValueError("must be an absolute https:// URL with a host")
+        if parts.username is not None or parts.password is not None:
+            # Credentials in the URL would be shown by every listing and land in logs.
+            raise ValueError("must not contain user:password@ (authenticate by the signature)")
+        try:
+            port = parts.port
+        except ValueError:
+            raise ValueError("has an invalid port") from None
+        if port == 0:
+            raise ValueError("has an invalid port")
+        return url
 
     @field_validator("events")
     @classmethod

@@ -9,9 +9,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from service.config import Settings
 from service.db.base import utcnow
 from service.db.models import Organization
-from service.errors import NotFound
+from service.errors import InvalidInput, NotFound
+from service.webhooks.destinations import DestinationPolicy
 from service.webhooks.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 from service.webhooks.repository import WebhookRepository
 from service.webhooks.schemas import (
@@ -25,8 +27,16 @@ from service.webhooks.schemas import (
 SECRET_BYTES = 32
 
 
-def create_subscription(session: Session, org: Organization, body: WebhookCreate) -> WebhookCreated:
+def create_subscription(
+    session: Session, org: Organization, body: WebhookCreate, settings: Settings
+) -> WebhookCreated:
     """A new subscription; the response carries its signing secret, this once only."""
+    policy = DestinationPolicy.build(
+        dev=settings.is_dev, allow_list=settings.webhook_allowed_destinations
+    )
+    refusal = policy.check_url(body.url)
+    if refusal is not None:
+        raise InvalidInput(f"url {refusal}", field="url")
     subscription = WebhookSubscription(
         org_id=org.id,
         url=body.url,

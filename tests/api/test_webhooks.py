@@ -10,11 +10,11 @@ from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
+from service.config import Settings
 from service.db.base import utcnow
 from service.db.engine import SessionFactory
 from service.db.models import Organization
@@ -103,11 +103,12 @@ def closed_port_url() -> str:
 
 
 @pytest.fixture
-def dispatcher(sessions: SessionFactory) -> Iterator[WebhookDispatcher]:
-    with httpx.Client(timeout=5.0) as http:
-        yield WebhookDispatcher(
-            sessions=sessions, http=http, max_attempts=MAX_ATTEMPTS, base_delay=1.0
-        )
+def dispatcher(sessions: SessionFactory, settings: Settings) -> Iterator[WebhookDispatcher]:
+    dispatcher = WebhookDispatcher(
+        sessions=sessions, settings=settings, max_attempts=MAX_ATTEMPTS, base_delay=1.0
+    )
+    yield dispatcher
+    dispatcher.close()
 
 
 def org_id(sessions: SessionFactory, slug: str) -> int:
@@ -322,8 +323,8 @@ class TestDelivery:
         [logged] = deliveries(client, key, created["id"])
         assert (logged["status"], logged["attempts"]) == ("pending", 1)
         assert logged["last_status_code"] is None
-        assert logged["last_error"].startswith("ConnectError")
-        assert created["secret"][2:] not in logged["last_error"]
+        # Generic: the exact error ("Connection refused") would tell what listens where.
+        assert logged["last_error"] == "connection failed"
 
 
 class TestDeliveryLog:
