@@ -70,6 +70,7 @@ def get_batch_qr_svg(
 @router.get("/{batch_id}/labels.pdf", response_class=Response)
 def get_batch_labels(
     batch_id: RowId,
+    org: CurrentOrg,
     session: DbSession,
     settings: CurrentSettings,
     sheets: LabelSheetCache,
@@ -77,9 +78,10 @@ def get_batch_labels(
 ) -> Response:
     """A printable A4 sheet of the batch's QR label (GTIN and lot under each code).
 
-    Public, so bounded (``service.batches.labels``): served from a cache keyed by what it
+    For those taking part in the batch, like every read by id; a render costs seconds of CPU,
+    so it is bounded too (``service.batches.labels``): served from a cache keyed by what it
     prints, and rendered by a few requests at a time."""
-    batch = service.get_batch(session, batch_id)
+    batch = service.get_readable_batch(session, org, batch_id)
     name = service.batch_read(session, batch, settings.public_url).product_name
     url = digital_link(settings.public_url, batch.gtin, batch.lot)
     label = Label(url=url, gtin=batch.gtin, lot=batch.lot, product_name=name)

@@ -53,6 +53,7 @@ from tests.support.authz import (
     secured_operations,
 )
 from tests.support.proxy import TcpProxy
+from tests.support.signing import proven_address
 
 Probe = Callable[[World, Holdings, Holdings], Call]  # (world, actor, target) -> request
 Scope = str  # "own", "other", or "any" (the operation concerns no one's object)
@@ -106,6 +107,17 @@ def signature(world: World, actor: Holdings, target: Holdings) -> Call:
     record = world.record(target.org, target.batch)  # fresh: a record is signed once
     signed = sign_digest(bytes.fromhex(record["digest"][2:]), actor.account.key)
     return Call("POST", f"/api/v1/records/{record['id']}/signature", {"signature": signed})
+
+
+def new_address(world: World, actor: Holdings, target: Holdings) -> Call:
+    # The challenge is issued to the caller: it binds the organisation that registers.
+    body = proven_address(world.client, actor.org.headers, Account.create())
+    return Call("POST", "/api/v1/orgs/me/addresses", body)
+
+
+def remove_address(world: World, actor: Holdings, target: Holdings) -> Call:
+    account = world.signer(actor.org)  # fresh: a removed address stays removed
+    return Call("DELETE", f"/api/v1/orgs/me/addresses/{account.address}")
 
 
 def transformation(world: World, actor: Holdings, target: Holdings) -> Call:
@@ -179,6 +191,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/batches/{batch_id}"): Rule(ALL, OVERSIGHT),
     ("GET", "/api/v1/batches/{batch_id}/qr.png"): Rule(ALL, OVERSIGHT),
     ("GET", "/api/v1/batches/{batch_id}/qr.svg"): Rule(ALL, OVERSIGHT),
+    ("GET", "/api/v1/batches/{batch_id}/labels.pdf"): Rule(ALL, OVERSIGHT),
     ("GET", "/api/v1/batches/{batch_id}/custody"): Rule(ALL, OVERSIGHT),
     ("GET", "/api/v1/batches/{batch_id}/trace"): Rule(ALL, OVERSIGHT),
     # Events: the custodian records them. Units: the owner commissions and lists them.
@@ -204,9 +217,11 @@ POLICY: dict[tuple[str, str], Rule] = {
     # Signatures: an organisation signs only the records it made.
     ("GET", "/api/v1/orgs/me/signing"): Rule(ALL),
     ("PUT", "/api/v1/orgs/me/signing"): Rule(ALL, body=lambda: {"require_signatures": False}),
-    ("POST", "/api/v1/orgs/me/addresses"): Rule(
+    ("POST", "/api/v1/orgs/me/addresses/challenge"): Rule(
         ALL, body=lambda: {"address": Account.create().address}
     ),
+    ("POST", "/api/v1/orgs/me/addresses"): Rule(ALL, probe=new_address),
+    ("DELETE", "/api/v1/orgs/me/addresses/{address}"): Rule(ALL, probe=remove_address),
     ("GET", "/api/v1/records/{record_id}/signing-payload"): Rule(ALL, NONE),
     ("POST", "/api/v1/records/{record_id}/signature"): Rule(ALL, NONE, probe=signature),
     ("POST", "/api/v1/files"): Rule(ALL, probe=upload),
@@ -216,6 +231,15 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/complaints/{code}"): Rule(HANDLERS, ADMIN),
     ("POST", "/api/v1/complaints/{code}/transitions"): Rule(HANDLERS, ADMIN, probe=transition),
     ("DELETE", "/api/v1/complaints/{code}/contact"): Rule(HANDLERS, ADMIN),
+    # Quality alerts awaiting review: the quality desk (admin) alone confirms or dismisses;
+    # 409 when the batch has none waiting (the role check comes first).
+    ("GET", "/api/v1/complaints/reviews"): Rule(HANDLERS),
+    ("POST", "/api/v1/complaints/reviews/{batch_id}/confirm"): Rule(
+        ADMIN, ADMIN, body=lambda: {"reason": "reviewed"}, expect=frozenset({409})
+    ),
+    ("POST", "/api/v1/complaints/reviews/{batch_id}/dismiss"): Rule(
+        ADMIN, ADMIN, body=lambda: {"reason": "reviewed"}, expect=frozenset({409})
+    ),
     # Recalls: the owner recalls its own batches, inspectors and admins any. Reading one is
     # for every organisation (ambiguous; chosen: a recall is a public safety notice, and the
     # custody periods its export lists are every party's to read).

@@ -1,7 +1,7 @@
 """Batches cannot be walked by their sequential row ids (issue 18, finding 11).
 
 The public reaches a batch by the code on the product (GTIN and lot): the consumer page and
-its JSON. By row id (the batch, its QR codes, its custody chain, its trace) only the
+its JSON. By row id (the batch, its QR codes and label sheet, its custody chain, its trace) only the
 organisations taking part in the batch, inspectors and admins; anyone else gets the answer a
 batch that does not exist gets, so the id space reveals nothing.
 """
@@ -17,7 +17,7 @@ from service.db.engine import SessionFactory
 from service.db.models import OrgRole
 from tests.builders import auth, event_body, make_batch, make_org, post_event, scan
 
-BY_ID = ("", "/qr.png", "/qr.svg", "/custody", "/trace")
+BY_ID = ("", "/qr.png", "/qr.svg", "/labels.pdf", "/custody", "/trace")
 
 
 def by_id(client: TestClient, batch_id: int, suffix: str, key: str | None) -> Any:

@@ -103,7 +103,8 @@ class TestClientAddress:
 
 
 class TestLabelSheets:
-    """Finding 6: a public sheet of 2,400 labels cost 5.5 s of CPU, every time it was asked."""
+    """Finding 6: a public sheet of 2,400 labels cost 5.5 s of CPU, every time it was asked (it
+    now needs a key and a part in the batch too: test_batch_enumeration.py)."""
 
     @pytest.fixture
     def renders(self, monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -124,12 +125,13 @@ class TestLabelSheets:
         _, key = make_org(sessions)
         batch = make_batch(client, key)
         url = f"/api/v1/batches/{batch['id']}/labels.pdf"
-        first = client.get(url, params={"copies": 48})
-        again = [client.get(url, params={"copies": 48}) for _ in range(5)]
+        headers = auth(key)
+        first = client.get(url, params={"copies": 48}, headers=headers)
+        again = [client.get(url, params={"copies": 48}, headers=headers) for _ in range(5)]
         assert first.status_code == 200 and first.content.startswith(b"%PDF")
         assert all(r.content == first.content for r in again)
         assert renders == [48]  # rendered once, then served from the cache
-        assert client.get(url, params={"copies": 24}).status_code == 200
+        assert client.get(url, params={"copies": 24}, headers=headers).status_code == 200
         assert renders == [48, 24]  # another sheet: rendered
 
     def test_the_largest_sheet_is_bounded(
@@ -138,7 +140,7 @@ class TestLabelSheets:
         _, key = make_org(sessions)
         batch = make_batch(client, key)
         url = f"/api/v1/batches/{batch['id']}/labels.pdf"
-        too_many = client.get(url, params={"copies": 2400})
+        too_many = client.get(url, params={"copies": 2400}, headers=auth(key))
         assert too_many.status_code == 422
         assert too_many.json()["errors"][0]["field"] == "copies"
 

@@ -41,7 +41,8 @@ class TestLabelSheets:
     ) -> None:
         _, key = make_org(sessions)
         batch = make_batch(client, key, lot="L/7")
-        response = client.get(f"/api/v1/batches/{batch['id']}/labels.pdf", params={"copies": 3})
+        url = f"/api/v1/batches/{batch['id']}/labels.pdf"
+        response = client.get(url, params={"copies": 3}, headers=auth(key))
         assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
         assert decode_pdf(response.content) == [[batch["qr_url"]] * 3]
         assert batch["qr_url"].endswith("/10/L%2F7")
