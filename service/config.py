@@ -84,9 +84,15 @@ class Settings(BaseSettings):
     # A unit scanned from more distinct sources than this within the window is a suspect clone.
     clone_threshold: int = Field(default=5, ge=1)
     clone_window_hours: float = Field(default=24.0, gt=0)
+    # Complaints one source (the keyed hash of a /24 or /48 network) may file in an hour;
+    # counted under the source's row lock, so concurrent filings cannot exceed it.
     complaints_per_source_per_hour: int = Field(default=5, ge=1)
-    # Complaint handling: days to a first response, and the quality-alert thresholds (a batch
-    # is held when BOTH the count and the rate per 1,000 units are reached in the window).
+    # Complaint handling: days to a first response, and the quality-alert thresholds. Both
+    # count DISTINCT SOURCES, not complaints: a batch is flagged when, in the window, its
+    # complaints come from at least `quality_alert_min_complaints` distinct sources AND from
+    # at least `quality_alert_per_1000` distinct sources per 1,000 units of its quantity. A
+    # flag holds nothing by itself: an admin (the quality desk) confirms it as a hold or
+    # dismisses it (POST /api/v1/complaints/reviews/{batch_id}/confirm or .../dismiss).
     complaint_response_days: int = Field(default=7, ge=1)
     quality_alert_window_days: int = Field(default=30, ge=1)
     quality_alert_min_complaints: int = Field(default=3, ge=1)

@@ -3,8 +3,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
+from service.batches.quantities import check_quantity
 from service.gs1 import validate_ai_value
 from service.products.schemas import Gtin
 
@@ -18,10 +27,17 @@ class BatchCreate(BaseModel):
 
     gtin: Gtin
     lot: Lot
-    quantity: float = Field(gt=0, le=1e12, allow_inf_nan=False)
     # UN/ECE Recommendation 20 unit code, as EPCIS quantity elements use (KGM, LTR, H87...).
     unit: str = Field(pattern=r"^[A-Z0-9]{2,3}$", examples=["KGM"])
+    # After unit, whose bounds it is checked against (service/batches/quantities.py).
+    quantity: float = Field(gt=0, le=1e11, allow_inf_nan=False)
     produced_at: AwareDatetime
+
+    @field_validator("quantity")
+    @classmethod
+    def _quantity_within_unit_bounds(cls, quantity: float, info: ValidationInfo) -> float:
+        unit = info.data.get("unit")
+        return quantity if unit is None else check_quantity(quantity, unit)
 
 
 class BatchRead(BaseModel):

@@ -19,11 +19,21 @@ from service.complaints.schemas import (
     ComplaintStatus,
     ComplaintTransition,
     OverdueCount,
+    PendingReviewList,
+    PendingReviewOutcome,
+    ReviewDecision,
 )
 from service.consumer.endpoints import error_response, translator_for, wants_json
 from service.consumer.page import render_complaint_page
 from service.db.base import utcnow
-from service.deps import MAX_ROW_ID, CurrentOrg, CurrentSettings, DbSession, client_address
+from service.deps import (
+    MAX_ROW_ID,
+    CurrentOrg,
+    CurrentSettings,
+    DbSession,
+    RowId,
+    client_address,
+)
 from service.errors import InvalidInput, LotproofError
 
 router = APIRouter(tags=["complaints"])
@@ -123,6 +133,43 @@ def list_complaints(
 @workflow_router.get("/overdue/count", response_model=OverdueCount)
 def count_overdue(session: DbSession, org: CurrentOrg, now: Now) -> OverdueCount:
     return OverdueCount(overdue=service.count_overdue(session, org, now))
+
+
+@workflow_router.get(
+    "/reviews", response_model=PendingReviewList, summary="Quality alerts awaiting review"
+)
+def list_reviews(session: DbSession, org: CurrentOrg) -> PendingReviewList:
+    """Batches flagged by complaints and not held until the quality desk confirms: a supplier
+    sees its own, an admin all."""
+    return service.list_under_review(session, org)
+
+
+@workflow_router.post("/reviews/{batch_id}/confirm", response_model=PendingReviewOutcome)
+def confirm_review(
+    batch_id: RowId,
+    body: ReviewDecision,
+    session: DbSession,
+    settings: CurrentSettings,
+    org: CurrentOrg,
+    now: Now,
+) -> PendingReviewOutcome:
+    """Admin only: hold the batch (an anchored "quality_alert" record; shipping stops)."""
+    batch = service.decide_review(session, settings, org, batch_id, body, confirm=True, now=now)
+    return PendingReviewOutcome(batch_id=batch.id, on_hold=batch.on_hold_since is not None)
+
+
+@workflow_router.post("/reviews/{batch_id}/dismiss", response_model=PendingReviewOutcome)
+def dismiss_review(
+    batch_id: RowId,
+    body: ReviewDecision,
+    session: DbSession,
+    settings: CurrentSettings,
+    org: CurrentOrg,
+    now: Now,
+) -> PendingReviewOutcome:
+    """Admin only: drop the flag (an anchored "quality_alert_dismissed" record)."""
+    batch = service.decide_review(session, settings, org, batch_id, body, confirm=False, now=now)
+    return PendingReviewOutcome(batch_id=batch.id, on_hold=batch.on_hold_since is not None)
 
 
 @workflow_router.get("/{code}", response_model=ComplaintDetail, summary="One complaint, in full")

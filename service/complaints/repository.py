@@ -3,10 +3,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Row, func, select
+from sqlalchemy import ColumnElement, Insert, Row, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from service.db.models import Batch, Complaint
+from service.complaints.models import ComplaintSource
+from service.db.models import Batch, Complaint, Organization, OrgRole
 
 
 class ComplaintRepository:
@@ -17,8 +19,24 @@ class ComplaintRepository:
         self.session.add(complaint)
         self.session.flush()
 
-    def get_by_code(self, code: str) -> Complaint | None:
-        return self.session.scalars(select(Complaint).where(Complaint.code == code)).first()
+    def get_by_code(self, code: str, *, for_update: bool = False) -> Complaint | None:
+        """``for_update``: read afresh under PostgreSQL's row lock (SQLite's write lock is
+        already held), so two transitions of one complaint check its state one at a time."""
+        query = select(Complaint).where(Complaint.code == code)
+        if for_update:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        return self.session.scalars(query).first()
+
+    def lock_source(self, source: bytes) -> None:
+        """Take the row lock of ``source`` (creating its row), held until the transaction
+        ends: concurrent filings from one source then count its complaints one at a time."""
+        dialect = self.session.get_bind().dialect.name
+        insert: Insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
+            ComplaintSource
+        ).on_conflict_do_nothing()
+        self.session.execute(insert.values(source=source))
+        lock = select(ComplaintSource.source).where(ComplaintSource.source == source)
+        self.session.execute(lock.with_for_update())
 
     def count_from_source_since(self, source: bytes, since: datetime) -> int:
         query = select(func.count()).where(
@@ -34,6 +52,28 @@ class ComplaintRepository:
             Complaint.status != "rejected",
         )
         return int(self.session.scalar(query) or 0)
+
+    def count_sources_for_batch_since(self, batch_id: int, since: datetime) -> int:
+        """Distinct sources (hashed network prefixes) of the complaints ``count_for_batch_since``
+        counts: what quality alerts go by, so one network cannot raise one alone."""
+        query = select(func.count(func.distinct(Complaint.source))).where(
+            Complaint.batch_id == batch_id,
+            Complaint.created_at >= since,
+            Complaint.status != "rejected",
+        )
+        return int(self.session.scalar(query) or 0)
+
+    def admin_org_ids(self) -> list[int]:
+        """The quality desk: who hears of quality alerts waiting for review."""
+        query = select(Organization.id).where(Organization.role == OrgRole.admin)
+        return list(self.session.scalars(query))
+
+    def list_under_review(self, owner_org_id: int | None) -> Sequence[Batch]:
+        """Batches whose quality alert waits for review, oldest first (``None``: all)."""
+        query = select(Batch).where(Batch.review_since.is_not(None))
+        if owner_org_id is not None:
+            query = query.where(Batch.owner_org_id == owner_org_id)
+        return self.session.scalars(query.order_by(Batch.review_since, Batch.id).limit(500)).all()
 
     def list_for_handler(
         self,

@@ -95,3 +95,38 @@ class ComplaintList(BaseModel):
 
 class OverdueCount(BaseModel):
     overdue: int
+
+
+# The tracking code's form (``service.new_tracking_code``), any case: anything else is not a
+# code and is answered without repeating it (it would be attacker text on a warning page).
+TRACKING_CODE_PATTERN = r"^[A-Za-z2-7]{4}-[A-Za-z2-7]{4}-[A-Za-z2-7]{4}$"
+
+
+class ReviewDecision(BaseModel):
+    """The quality desk's answer to a quality alert, anchored with the batch.
+
+    ``reason`` goes into the anchored record verbatim: it must not contain personal data.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=3, max_length=500)
+
+
+class PendingReview(BaseModel):
+    """A batch whose quality alert waits for the quality desk; it is not held meanwhile."""
+
+    batch_id: int
+    gtin: str
+    lot: str
+    since: datetime
+    reason: str
+
+
+class PendingReviewList(BaseModel):
+    items: list[PendingReview]
+
+
+class PendingReviewOutcome(BaseModel):
+    batch_id: int
+    on_hold: bool

@@ -26,11 +26,15 @@ from service.complaints.schemas import (
     ComplaintList,
     ComplaintState,
     ComplaintStatus,
+    PendingReview,
+    PendingReviewList,
+    ReviewDecision,
 )
 from service.config import Settings
 from service.db.base import utcnow
 from service.db.models import Batch, Complaint, Organization, OrgRole
-from service.errors import Forbidden, InvalidInput, LotproofError, NotFound
+from service.errors import Forbidden, InvalidInput, LotproofError
+from service.events.service import lock_batch
 from service.gs1 import LinkPathError, digital_link, parse_link_path
 from service.units.repository import UnitRepository
 from service.units.scans import source_of
@@ -60,6 +64,8 @@ def file_complaint(
     batch_id, unit_id = _batch_of_link(session, data.link)
     source = source_of(session, settings, address)
     repo = ComplaintRepository(session)
+    # Counted and stored under the source's lock: concurrent filings cannot all see room.
+    repo.lock_source(source)
     since = now - timedelta(hours=1)
     if repo.count_from_source_since(source, since) >= settings.complaints_per_source_per_hour:
         raise TooManyComplaints("too many reports from your network in the last hour; try later")
@@ -75,12 +81,11 @@ def file_complaint(
         deadline_at=workflow.response_deadline(now, settings.complaint_response_days),
     )
     repo.add(complaint)
-    batch = BatchRepository(session).get_by_id(complaint.batch_id)
-    assert batch is not None
+    # Locked: two filings at once must not both flag the batch for review.
+    batch = lock_batch(session, complaint.batch_id)
     workflow.record_filed(session, batch, complaint, now)
     notifications.complaint_received(session, batch, complaint.code, complaint.category)
-    if alerts.evaluate_batch(session, settings, batch, now) is not None:
-        notifications.batch_on_hold(session, batch)
+    alerts.evaluate_batch(session, settings, batch, now)
     session.flush()
     return complaint
 
@@ -102,9 +107,7 @@ def _batch_of_link(session: Session, link: str) -> tuple[int, int | None]:
 
 
 def complaint_status(session: Session, code: str, public_url: str) -> ComplaintStatus:
-    complaint = ComplaintRepository(session).get_by_code(code.strip().upper())
-    if complaint is None:
-        raise NotFound(f"no complaint with tracking code {code}")
+    complaint = workflow.find_complaint(session, code)
     batch = BatchRepository(session).get_by_id(complaint.batch_id)
     assert batch is not None
     return ComplaintStatus(
@@ -173,3 +176,42 @@ def list_complaints(
 
 def count_overdue(session: Session, org: Organization, now: datetime | None = None) -> int:
     return ComplaintRepository(session).count_overdue(_handler_scope(org), now or utcnow())
+
+
+def list_under_review(session: Session, org: Organization) -> PendingReviewList:
+    """Quality alerts waiting for the quality desk: a supplier's own batches, or all (admin)."""
+    batches = ComplaintRepository(session).list_under_review(_handler_scope(org))
+    return PendingReviewList(
+        items=[
+            PendingReview(
+                batch_id=b.id,
+                gtin=b.gtin,
+                lot=b.lot,
+                since=b.review_since,
+                reason=b.review_reason or "",
+            )
+            for b in batches
+            if b.review_since is not None
+        ]
+    )
+
+
+def decide_review(
+    session: Session,
+    settings: Settings,
+    org: Organization,
+    batch_id: int,
+    data: ReviewDecision,
+    *,
+    confirm: bool,
+    now: datetime | None = None,
+) -> Batch:
+    """The quality desk confirms (the batch is held) or dismisses a batch's quality alert."""
+    if org.role != OrgRole.admin:
+        raise Forbidden("quality alerts are confirmed or dismissed by the quality desk (admin)")
+    now = now or utcnow()
+    batch = lock_batch(session, batch_id)
+    decide = alerts.confirm if confirm else alerts.dismiss
+    decide(session, settings, org, batch, data.reason, now)
+    session.flush()
+    return batch

@@ -14,6 +14,7 @@ any open state. Resolved and rejected are final.
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,7 +22,11 @@ from sqlalchemy.orm import Session
 
 from service.batches.repository import BatchRepository
 from service.complaints.repository import ComplaintRepository
-from service.complaints.schemas import ComplaintState, ComplaintTransition
+from service.complaints.schemas import (
+    TRACKING_CODE_PATTERN,
+    ComplaintState,
+    ComplaintTransition,
+)
 from service.db.base import utcnow
 from service.db.models import Batch, Complaint, Organization, OrgRole, Record
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -32,6 +37,7 @@ from service.hashing import digest_from_hex, digest_to_hex
 from service.orgs.repository import OrgRepository
 
 COMPLAINT_EVENT_TYPE = "complaint"
+TRACKING_CODE = re.compile(TRACKING_CODE_PATTERN)
 FILED_REASON = "filed by a consumer"
 
 S = ComplaintState
@@ -53,13 +59,23 @@ def is_overdue(complaint: Complaint, now: datetime) -> bool:
     return complaint.first_response_at is None and now > complaint.deadline_at
 
 
-def get_handled_complaint(
-    session: Session, org: Organization, code: str
-) -> tuple[Complaint, Batch]:
-    """The complaint and its batch, if ``org`` handles it: the batch's owner, or an admin."""
-    complaint = ComplaintRepository(session).get_by_code(code.strip().upper())
+def find_complaint(session: Session, code: str, *, for_update: bool = False) -> Complaint:
+    """The complaint with tracking code ``code`` (any case), or NotFound. The error never
+    repeats ``code``: it is the caller's text, shown on a page warning of counterfeits."""
+    complaint = None
+    if TRACKING_CODE.fullmatch(code):
+        complaint = ComplaintRepository(session).get_by_code(code.upper(), for_update=for_update)
     if complaint is None:
-        raise NotFound(f"no complaint with tracking code {code}")
+        raise NotFound("no complaint with this tracking code")
+    return complaint
+
+
+def get_handled_complaint(
+    session: Session, org: Organization, code: str, *, for_update: bool = False
+) -> tuple[Complaint, Batch]:
+    """The complaint and its batch, if ``org`` handles it: the batch's owner, or an admin.
+    ``for_update``: the complaint row locked until the transaction ends."""
+    complaint = find_complaint(session, code, for_update=for_update)
     batch = BatchRepository(session).get_by_id(complaint.batch_id)
     assert batch is not None
     if org.role != OrgRole.admin and batch.owner_org_id != org.id:
@@ -77,7 +93,8 @@ def transition(
 ) -> tuple[Complaint, Batch]:
     """Move a complaint to ``data.status`` and append the record saying so."""
     now = now or utcnow()
-    complaint, batch = get_handled_complaint(session, org, code)
+    # Locked, so that of two concurrent moves from one state only the first succeeds.
+    complaint, batch = get_handled_complaint(session, org, code, for_update=True)
     current = ComplaintState(complaint.status)
     if data.status not in TRANSITIONS[current]:
         raise Conflict(f"a complaint cannot go from {current} to {data.status}")

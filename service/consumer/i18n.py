@@ -81,6 +81,14 @@ _MESSAGES: dict[str, dict[str, str]] = {
     "event.transformation": {"en": "Transformed", "zh-CN": "加工"},
     "inspection.pass": {"en": "Result: passed", "zh-CN": "结果：合格"},
     "inspection.fail": {"en": "Result: failed", "zh-CN": "结果：不合格"},
+    "inspection.independent": {
+        "en": "Independent inspection by {org}",
+        "zh-CN": "独立检验机构检验：{org}",
+    },
+    "inspection.self": {
+        "en": "Self-inspection by the supplier, {org} (not independent)",
+        "zh-CN": "供应商自检：{org}（非独立检验）",
+    },
     "banner.supplier_suspended": {
         "en": "The platform suspended this supplier on {date}: {reason}",
         "zh-CN": "平台已于 {date} 暂停该供应商的资格：{reason}",
@@ -126,6 +134,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
     "complaint.status.rejected": {"en": "Rejected", "zh-CN": "已驳回"},
     "event.complaint": {"en": "Complaint handled", "zh-CN": "投诉处理"},
     "event.quality_alert": {"en": "Quality alert: put on hold", "zh-CN": "质量预警：暂停销售"},
+    "event.quality_alert_dismissed": {
+        "en": "Quality alert reviewed: not put on hold",
+        "zh-CN": "质量预警经复核：未暂停销售",
+    },
     "event.recall": {"en": "Recalled", "zh-CN": "召回"},
     "complaint.back": {"en": "Back to the product", "zh-CN": "返回产品页面"},
     "error.not_found.title": {"en": "Product not registered", "zh-CN": "产品未登记"},

@@ -120,6 +120,12 @@ class Batch(Base):
     recall_reason: Mapped[str | None] = mapped_column(Text, default=None)
     on_hold_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     hold_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    # Who set the hold: decides who may lift it (service/custody/rules.py, HoldSetter).
+    hold_set_by: Mapped[str | None] = mapped_column(String(16), default=None)
+    # A quality alert raised by complaints alone, waiting for the quality desk (admin) to
+    # confirm it as a hold or dismiss it; shipping is not blocked meanwhile.
+    review_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    review_reason: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -88,7 +88,7 @@ def apply_event(session: Session, org: Organization, batch: Batch, checked: Chec
     apply_handover(batch, org, checked.data.type, checked.handover)
     was_held = batch.on_hold_since is not None
     if checked.inspection is not None:
-        apply_decision(batch, checked.inspection)
+        apply_decision(batch, org, checked.inspection, utcnow())
     elif checked.data.type == EventType.release:
         release(batch)
     _announce_hold_change(session, batch, was_held)

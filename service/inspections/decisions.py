@@ -6,10 +6,11 @@ so the reason a batch was held is anchored with it.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from service.db.base import utcnow
-from service.db.models import Batch
+from service.custody.rules import lift_hold, may_lift_hold, place_hold, setter_of
+from service.db.models import Batch, Organization
 from service.errors import InvalidInput
 from service.inspections.sampling import SamplingInputError, decide_by_class
 from service.inspections.schemas import SamplingInspection
@@ -47,19 +48,22 @@ def evaluate(sampling: SamplingInspection) -> dict[str, Any]:
     }
 
 
-def apply_decision(batch: Batch, inspection: dict[str, Any]) -> None:
-    """A rejected lot goes on hold; a passing re-inspection lifts a hold."""
+def apply_decision(
+    batch: Batch, inspector: Organization, inspection: dict[str, Any], now: datetime
+) -> None:
+    """A rejected lot goes on hold; a passing re-inspection lifts a hold it may lift
+    (``may_lift_hold``: a supplier's self-inspection never lifts an inspector's hold)."""
     if inspection["decision"] == "reject":
         rejected = [n for n, c in inspection["classes"].items() if c["decision"] == "reject"]
-        batch.on_hold_since = batch.on_hold_since or utcnow()
-        batch.hold_reason = f"failed sampling inspection ({', '.join(rejected)} defects)"
-    elif batch.on_hold_since is not None:
-        release(batch)
+        reason = f"failed sampling inspection ({', '.join(rejected)} defects)"
+        place_hold(batch, setter_of(inspector), reason, now)
+    elif batch.on_hold_since is not None and may_lift_hold(inspector, batch):
+        lift_hold(batch)
 
 
 def release(batch: Batch) -> None:
-    batch.on_hold_since = None
-    batch.hold_reason = None
+    """A release event, which ``check_may_record`` allowed (``may_lift_hold``)."""
+    lift_hold(batch)
 
 
 __all__ = ["apply_decision", "evaluate", "release"]

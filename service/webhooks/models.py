@@ -17,6 +17,10 @@ class WebhookEvent(StrEnum):
 
     batch_on_hold = "batch.on_hold"
     batch_released = "batch.released"
+    # A quality alert from complaints awaits the quality desk, and its answer if dismissed
+    # (a confirmed one is a batch.on_hold).
+    batch_under_review = "batch.under_review"
+    batch_review_dismissed = "batch.review_dismissed"
     recall_issued = "recall.issued"
     complaint_received = "complaint.received"
     complaint_overdue = "complaint.overdue"

@@ -177,6 +177,12 @@ def complain(client: TestClient, batch: dict[str, Any]) -> None:
     assert response.status_code == 201, response.text
 
 
+def confirm_alert(client: TestClient, admin: str, batch: dict[str, Any]) -> int:
+    """The quality desk confirms a batch's quality alert (409 when none waits)."""
+    url = f"/api/v1/complaints/reviews/{batch['id']}/confirm"
+    return client.post(url, json={"reason": "confirmed"}, headers=auth(admin)).status_code
+
+
 def alerts(client: TestClient, key: str, batch: dict[str, Any]) -> list[dict[str, Any]]:
     response = client.get(f"/api/v1/batches/{batch['id']}/audit", headers=auth(key))
     assert response.status_code == 200, response.text
@@ -195,18 +201,22 @@ class TestCategoryAlertThresholds:
         ordinary = batch_of(client, supplier, new_product(client, supplier, None).json()["gtin"])
         for batch in (sensitive, ordinary):
             complain(client, batch)
-            complain(client, batch)  # 2 complaints on 1,200 units: 1.667 per 1,000
+            complain(client, batch)  # 2 sources on 1,200 units: 1.667 per 1,000
+        assert confirm_alert(client, admin, sensitive) == 200
         [alert] = alerts(client, supplier, sensitive)
         assert alert == {
             "window_days": 14,
             "complaints": 2,
+            "sources": 2,
             "threshold": 2,
             "per_1000": 1.667,
             "threshold_per_1000": 1.0,
             "category": name,
+            "review": {"decision": "confirmed", "reason": "confirmed"},
         }
         assert scan(client, sensitive)["flags"]["on_hold"] is True
         # The same complaints on a product without a category stay under the defaults.
+        assert confirm_alert(client, admin, ordinary) == 409
         assert alerts(client, supplier, ordinary) == []
         assert scan(client, ordinary)["flags"]["on_hold"] is False
 
@@ -218,9 +228,10 @@ class TestCategoryAlertThresholds:
         assert put(client, admin, name, {"alert": {"min_complaints": 2}}).status_code == 201
         batch = batch_of(client, supplier, new_product(client, supplier, name).json()["gtin"])
         for _ in range(5):
-            complain(client, batch)  # 5 complaints: 4.2 per 1,000, under the default rate
-        assert alerts(client, supplier, batch) == []
+            complain(client, batch)  # 5 sources: 4.2 per 1,000, under the default rate
+        assert confirm_alert(client, admin, batch) == 409
         complain(client, batch)  # 6: 5.0 per 1,000
+        assert confirm_alert(client, admin, batch) == 200
         [alert] = alerts(client, supplier, batch)
         assert alert["threshold"] == 2 and alert["threshold_per_1000"] == 5.0
         assert alert["window_days"] == 30 and alert["category"] == name

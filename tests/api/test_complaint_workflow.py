@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import secrets
 from collections.abc import Iterator
@@ -62,15 +63,21 @@ def batch(client: TestClient, owner: str) -> dict[str, Any]:
     return make_batch(client, owner)
 
 
-def file(client: TestClient, batch: dict[str, Any]) -> str:
-    """File a complaint from a fresh address (keeps other tests' rate limits untouched)."""
+# Each complaint from a network (/24) of its own: a distinct source, fresh rate limits.
+_NETWORKS = itertools.count(secrets.randbelow(2**16))
+
+
+def file(client: TestClient, batch: dict[str, Any], address: str | None = None) -> str:
+    """File a complaint, by default from a fresh source."""
     body = {
         "link": f"/01/{batch['gtin']}/10/{batch['lot']}",
         "category": "quality",
         "description": DESCRIPTION,
         "contact": CONTACT,
     }
-    address = f"10.{secrets.randbelow(256)}.{secrets.randbelow(256)}.{secrets.randbelow(256)}"
+    if address is None:
+        network = next(_NETWORKS) % 2**16
+        address = f"10.{network // 256}.{network % 256}.{secrets.randbelow(256)}"
     response = client.post("/api/v1/complaints", json=body, headers={"X-Forwarded-For": address})
     assert response.status_code == 201, response.text
     code: str = response.json()["code"]
@@ -301,43 +308,68 @@ def alerts(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [e["lp:alert"] for e in events if "lp:alert" in e]
 
 
+def review(client: TestClient, key: str, batch: dict[str, Any], decision: str) -> Any:
+    url = f"/api/v1/complaints/reviews/{batch['id']}/{decision}"
+    return client.post(url, json={"reason": f"{decision}: lab report pending"}, headers=auth(key))
+
+
+def under_review(client: TestClient, key: str) -> list[int]:
+    response = client.get("/api/v1/complaints/reviews", headers=auth(key))
+    assert response.status_code == 200, response.text
+    return [item["batch_id"] for item in response.json()["items"]]
+
+
 class TestQualityAlerts:
-    def test_third_complaint_puts_the_batch_on_hold_once(
-        self, client: TestClient, worker: AnchoringWorker, owner: str
+    def test_third_source_flags_the_batch_and_the_quality_desk_holds_it_once(
+        self, client: TestClient, worker: AnchoringWorker, owner: str, sessions: SessionFactory
     ) -> None:
-        batch = small_batch(client, owner, 400)  # 3 complaints = 7.5 per 1,000
+        _, admin = make_org(sessions, OrgRole.admin)
+        batch = small_batch(client, owner, 400)  # 3 sources = 7.5 per 1,000
         file(client, batch)
         file(client, batch)
-        assert alerts(audit_events(client, owner, batch)) == []
+        assert batch["id"] not in under_review(client, admin)
+        file(client, batch)
+        # Flagged for the quality desk, not held: complaints alone stop nothing.
+        assert batch["id"] in under_review(client, admin)
+        assert batch["id"] in under_review(client, owner)
         assert scan(client, batch)["flags"]["on_hold"] is False
-        file(client, batch)
+        assert alerts(audit_events(client, owner, batch)) == []
+        assert review(client, owner, batch, "confirm").status_code == 403
+        assert review(client, admin, batch, "confirm").status_code == 200
         [alert] = alerts(audit_events(client, owner, batch))
         assert alert["window_days"] == 30 and alert["complaints"] == 3
-        assert alert["threshold"] == 3 and alert["per_1000"] == 7.5
+        assert alert["sources"] == 3 and alert["threshold"] == 3 and alert["per_1000"] == 7.5
+        assert alert["review"]["decision"] == "confirmed"
         facts = scan(client, batch)
         assert facts["flags"]["on_hold"] is True
-        assert "quality alert" in facts["batch"]["hold_reason"]
+        assert "3 distinct sources" in facts["batch"]["hold_reason"]
         file(client, batch)
         assert len(alerts(audit_events(client, owner, batch))) == 1
+        assert batch["id"] not in under_review(client, admin)
+        assert review(client, admin, batch, "confirm").status_code == 409
         worker.tick()
         assert scan(client, batch)["verdict"] == "authentic"
 
-    def test_rate_per_1000_units_gates_large_batches(self, client: TestClient, owner: str) -> None:
-        batch = small_batch(client, owner, 1000)  # 3 complaints = 3 per 1,000 < 5
+    def test_rate_per_1000_units_gates_large_batches(
+        self, client: TestClient, owner: str, sessions: SessionFactory
+    ) -> None:
+        _, admin = make_org(sessions, OrgRole.admin)
+        batch = small_batch(client, owner, 1000)  # 4 sources = 4 per 1,000 < 5
         for _ in range(4):
             file(client, batch)
-        assert alerts(audit_events(client, owner, batch)) == []
+        assert batch["id"] not in under_review(client, admin)
         file(client, batch)  # 5 per 1,000
-        assert len(alerts(audit_events(client, owner, batch))) == 1
+        assert batch["id"] in under_review(client, admin)
 
     def test_only_complaints_in_the_window_count(
-        self, client: TestClient, clock: Clock, owner: str
+        self, client: TestClient, clock: Clock, owner: str, sessions: SessionFactory
     ) -> None:
+        _, admin = make_org(sessions, OrgRole.admin)
         batch = small_batch(client, owner, 100)
         clock.now = utcnow() - timedelta(days=31)
         file(client, batch)
         file(client, batch)
         clock.now = None
         file(client, batch)
-        assert alerts(audit_events(client, owner, batch)) == []
+        assert batch["id"] not in under_review(client, admin)
         assert scan(client, batch)["flags"]["on_hold"] is False

@@ -27,8 +27,12 @@ JSON = {"Accept": "application/json"}
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    # Complaints all come from the test client's one address; pages must show fresh scores.
-    update = {"complaints_per_source_per_hour": 1000, "scorecard_page_ttl_s": 0}
+    # Shoppers' networks come in X-Forwarded-For; pages must show fresh scores.
+    update = {
+        "complaints_per_source_per_hour": 1000,
+        "scorecard_page_ttl_s": 0,
+        "trust_forwarded_for": True,
+    }
     with TestClient(create_app(settings.model_copy(update=update))) as test_client:
         yield test_client
 
@@ -122,13 +126,23 @@ def test_complaint_hold_recall_and_scorecard_are_all_anchored(
     unit_path = urlsplit(units[0]["url"]).path
     assert ok(client.get(unit_path, headers=JSON))["unit"]["scans"] == 1
     codes = []
-    for text in ("Tastes of smoke", "Smoky and bitter"):
+    for text, network in (("Tastes of smoke", "198.51.100.7"), ("Smoky and bitter", "203.0.113.9")):
         report = {"link": unit_path, "category": "quality", "description": text}
-        codes.append(ok(client.post("/api/v1/complaints", json=report), 201)["code"])
+        shopper = {"X-Forwarded-For": network}  # two shoppers: two distinct sources
+        codes.append(
+            ok(client.post("/api/v1/complaints", json=report, headers=shopper), 201)["code"]
+        )
     listed = ok(client.get("/api/v1/complaints", headers=auth(admin)))
     assert set(codes) <= {c["code"] for c in listed["items"]}
 
-    # The category's alert threshold put the lot on hold by itself.
+    # The category's alert threshold flagged the lot; the quality desk confirms the hold.
+    facts = ok(client.get(unit_path, headers=JSON))
+    assert not facts["flags"]["on_hold"]
+    reviews = ok(client.get("/api/v1/complaints/reviews", headers=auth(admin)))
+    assert lot_a["id"] in {item["batch_id"] for item in reviews["items"]}
+    confirm = {"reason": "two shoppers report smoke taint"}
+    url = f"/api/v1/complaints/reviews/{lot_a['id']}/confirm"
+    ok(client.post(url, json=confirm, headers=auth(admin)))
     facts = ok(client.get(unit_path, headers=JSON))
     assert facts["flags"]["on_hold"] and "quality alert" in facts["batch"]["hold_reason"]
 
