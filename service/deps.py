@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
@@ -23,6 +24,7 @@ from service.db.groupcommit import GroupCommitter
 from service.db.models import Organization
 from service.errors import LotproofError, Unauthorized
 from service.events.group import EventPost, record_posted_events
+from service.events.window import EventTimeWindow
 from service.files.storage import FileStore
 from service.middleware import source_address
 from service.orgs.service import authenticate, require_not_suspended
@@ -49,7 +51,9 @@ class AppState:
             ttl_s=self.settings.consumer_cache_ttl_s,
             grace_s=self.settings.consumer_cache_grace_s,
         )
-        self.event_posts = GroupCommitter(self.sessions, record_posted_events, name="event-posts")
+        window = EventTimeWindow.from_settings(self.settings)
+        write = functools.partial(record_posted_events, window=window)
+        self.event_posts = GroupCommitter(self.sessions, write, name="event-posts")
 
 
 def get_state(request: Request) -> AppState:

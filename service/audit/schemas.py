@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.text import SafeText
 from service.verification.schemas import BatchVerdict, RecordVerdict, SignedBy
 
 BUNDLE_FORMAT = "lotproof-bundle/1"
@@ -104,4 +105,4 @@ class Bundle(BaseModel):
 class RedactionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=3, max_length=500)
+    reason: SafeText = Field(min_length=3, max_length=500)

@@ -5,7 +5,6 @@ from typing import Annotated
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -14,11 +13,13 @@ from pydantic import (
 )
 
 from service.batches.quantities import check_quantity
+from service.events.schemas import EventTime
 from service.gs1 import validate_ai_value
 from service.products.schemas import Gtin
+from service.text import SafeLine
 
 Lot = Annotated[
-    str, Field(max_length=20, examples=["L2026-0001"]), AfterValidator(validate_ai_value)
+    SafeLine, Field(max_length=20, examples=["L2026-0001"]), AfterValidator(validate_ai_value)
 ]
 
 
@@ -31,7 +32,7 @@ class BatchCreate(BaseModel):
     unit: str = Field(pattern=r"^[A-Z0-9]{2,3}$", examples=["KGM"])
     # After unit, whose bounds it is checked against (service/batches/quantities.py).
     quantity: float = Field(gt=0, le=1e11, allow_inf_nan=False)
-    produced_at: AwareDatetime
+    produced_at: EventTime  # aware and convertible to UTC, as event times
 
     @field_validator("quantity")
     @classmethod

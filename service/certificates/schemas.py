@@ -15,6 +15,7 @@ from pydantic import (
 )
 
 from service.certificates.validity import CertificateStatus
+from service.text import SafeLine, SafeText
 
 # Lower-case codes, so "ISO-9001" and "iso-9001" cannot be two different certificate types.
 CERTIFICATE_TYPE_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
@@ -31,11 +32,15 @@ class CertificateCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: CertificateType
-    issuer: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    issuer: Annotated[
+        SafeLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    ]
+    number: Annotated[
+        SafeLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+    ]
     valid_from: date = Field(description="First day of validity (UTC), inclusive")
     valid_to: date = Field(description="Last day of validity (UTC), inclusive")
-    evidence: list[Annotated[str, Field(max_length=66)]] = Field(
+    evidence: list[Annotated[SafeLine, Field(max_length=66)]] = Field(
         default_factory=list,
         max_length=MAX_EVIDENCE,
         description="Uploaded file digests (0x + 64 hex): the scanned certificate",
@@ -54,7 +59,9 @@ class CertificateRevoke(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     # Goes into the anchored record verbatim: no personal data.
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
+    reason: Annotated[
+        SafeText, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)
+    ]
 
 
 class RecordRef(BaseModel):

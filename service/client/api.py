@@ -203,6 +203,15 @@ class LotproofClient:
         result: JSON = self._json("GET", f"/records/{record_id}/signing-payload")
         return result
 
+    def address_challenge(self, address: str) -> JSON:
+        result: JSON = self._json("POST", "/orgs/me/addresses/challenge", body={"address": address})
+        return result
+
+    def register_address(self, address: str, challenge: str, signature: str) -> JSON:
+        body = {"address": address, "challenge": challenge, "signature": signature}
+        result: JSON = self._json("POST", "/orgs/me/addresses", body=body)
+        return result
+
     def sign_record(self, record_id: int, signature: str) -> JSON:
         body = {"signature": signature}
         result: JSON = self._json("POST", f"/records/{record_id}/signature", body=body)

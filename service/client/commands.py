@@ -18,7 +18,7 @@ import typer
 from service.client.api import JSON, Download
 from service.client.console import connect, emit, save
 from service.client.importer import ImportRejected, read_plan, run_plan, steps
-from service.client.signing import sign
+from service.client.signing import register_address, sign
 from service.client.transform import transform
 
 client_app = typer.Typer(no_args_is_help=True)
@@ -33,6 +33,7 @@ client_app.add_typer(event_app, name="event")
 client_app.add_typer(serials_app, name="serials")
 client_app.add_typer(inspect_app, name="inspect")
 client_app.command("sign")(sign)
+client_app.command("register-address")(register_address)
 client_app.command("transform")(transform)
 
 AsJson = Annotated[bool, typer.Option("--json", help="Print the server's JSON.")]

@@ -6,6 +6,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.text import SafeLine, SafeText
+
 
 class ComplaintCategory(StrEnum):
     quality = "quality"
@@ -21,10 +23,12 @@ class ComplaintCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    link: str = Field(min_length=4, max_length=200, examples=["/01/09506000134352/10/L2026-0001"])
+    link: SafeLine = Field(
+        min_length=4, max_length=200, examples=["/01/09506000134352/10/L2026-0001"]
+    )
     category: ComplaintCategory
-    description: str = Field(min_length=5, max_length=2000)
-    contact: str | None = Field(default=None, max_length=200)
+    description: SafeText = Field(min_length=5, max_length=2000)
+    contact: SafeLine | None = Field(default=None, max_length=200)
 
 
 class ComplaintStatus(BaseModel):
@@ -57,8 +61,8 @@ class ComplaintTransition(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: ComplaintState
-    reason: str = Field(min_length=3, max_length=500)
-    evidence: list[Annotated[str, Field(max_length=66)]] = Field(
+    reason: SafeText = Field(min_length=3, max_length=500)
+    evidence: list[Annotated[SafeLine, Field(max_length=66)]] = Field(
         default_factory=list, max_length=20, description="Uploaded file digests (0x + 64 hex)"
     )
 
@@ -110,7 +114,7 @@ class ReviewDecision(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=3, max_length=500)
+    reason: SafeText = Field(min_length=3, max_length=500)
 
 
 class PendingReview(BaseModel):

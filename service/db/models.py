@@ -319,6 +319,8 @@ class OrgAddress(Base):
     org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     address: Mapped[str] = mapped_column(String(42), unique=True)  # checksummed
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Removed by the organisation: its signatures made before this still count, none after.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class RecordSignature(Base):

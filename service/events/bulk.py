@@ -21,6 +21,7 @@ from service.events.service import (
     check_event,
     lock_batch,
 )
+from service.events.window import EventTimeWindow
 
 MAX_BULK_EVENTS = 10_000
 # 10,000 events of a few hundred bytes each, with room for larger details.
@@ -59,7 +60,11 @@ class BulkForbidden(BulkRejected):
 
 
 def record_bulk(
-    session: Session, org: Organization, batch_id: int, rows: list[dict[str, Any]]
+    session: Session,
+    org: Organization,
+    batch_id: int,
+    rows: list[dict[str, Any]],
+    window: EventTimeWindow,
 ) -> list[EventRead]:
     """Check every row in order, then store them all at once; any bad row writes nothing.
 
@@ -82,7 +87,7 @@ def record_bulk(
     forbidden = 0
     for row, data in valid:
         try:
-            checked = check_event(session, org, batch, data)
+            checked = check_event(session, org, batch, data, window)
         except LotproofError as e:
             errors.append({"row": row, "field": e.field, "message": e.detail})
             forbidden += isinstance(e, Forbidden)

@@ -6,6 +6,7 @@ from fastapi.responses import JSONResponse
 from service.deps import (
     AuthorizationHeader,
     CurrentOrg,
+    CurrentSettings,
     DbSession,
     IdempotencyKey,
     RowId,
@@ -16,6 +17,7 @@ from service.deps import (
 from service.events.bulk import BulkEvents, BulkRecorded, record_bulk
 from service.events.group import EventPost
 from service.events.schemas import EventCreate, EventRead
+from service.events.window import EventTimeWindow
 from service.idempotency import request_fingerprint, run_idempotent
 
 router = APIRouter(prefix="/api/v1/batches", tags=["events"])
@@ -44,12 +46,14 @@ def record_events_bulk(
     request: Request,
     org: CurrentOrg,
     session: DbSession,
+    settings: CurrentSettings,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Up to 10,000 events in order; all are written or none (422 lists every bad row)."""
+    window = EventTimeWindow.from_settings(settings)
 
     def produce() -> BulkRecorded:
-        return BulkRecorded(records=record_bulk(session, org, batch_id, body.events))
+        return BulkRecorded(records=record_bulk(session, org, batch_id, body.events, window))
 
     return run_idempotent(
         session,

@@ -26,6 +26,7 @@ from service.events.service import (
     check_event,
     lock_batches,
 )
+from service.events.window import EventTimeWindow
 from service.idempotency import json_response, remember, replay
 from service.orgs.service import authenticate, require_not_suspended
 
@@ -43,8 +44,11 @@ class EventPost:
     fingerprint: bytes = b""  # ``service.idempotency.request_fingerprint``, with a key
 
 
-def record_posted_events(session: Session, posts: Sequence[EventPost]) -> list[Outcome]:
+def record_posted_events(
+    session: Session, posts: Sequence[EventPost], *, window: EventTimeWindow
+) -> list[Outcome]:
     """One outcome per post: its 201 (or replayed) response, or the error it alone failed with.
+    Event times outside ``window`` are refused (``EventTimeWindow.check``).
 
     Raises only for what fails the whole transaction; group commit then writes each post on
     its own. Two posts with one Idempotency-Key in a group are such a case (the unique
@@ -65,7 +69,7 @@ def record_posted_events(session: Session, posts: Sequence[EventPost]) -> list[O
         try:
             if batch is None:
                 raise NotFound(f"no batch {post.batch_id}")
-            checked = check_event(session, org, batch, post.data)
+            checked = check_event(session, org, batch, post.data, window)
         except LotproofError as e:
             outcomes[i] = e
             continue

@@ -9,6 +9,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from service.events.epcis import EventType
 from service.hashing import jcs
 from service.inspections.schemas import SamplingInspection
+from service.text import SafeLine, unsafe_in_json
 
 MAX_DETAILS_BYTES = 32 * 1024
 # Nesting beyond this is refused: every reader of the record (consumer JSON, audit bundles,
@@ -38,6 +39,10 @@ def _nested_deeper_than(value: Any, levels: int) -> bool:
 def _canonicalizable(value: dict[str, Any]) -> dict[str, Any]:
     if _nested_deeper_than(value, MAX_DETAILS_DEPTH):
         raise ValueError(f"nested more than {MAX_DETAILS_DEPTH} levels deep")
+    # Details are shown on consumer pages and in reports like any free text (service.text).
+    unsafe = unsafe_in_json(value)
+    if unsafe is not None:
+        raise ValueError(f"no control or bidirectional formatting characters ({unsafe})")
     # The record is hashed as RFC 8785 JSON: reject what JCS cannot represent exactly
     # (integers beyond 2^53, NaN) now, with the field named, not as a 500 later.
     try:
@@ -62,9 +67,17 @@ def _fixed_offset(moment: datetime) -> datetime:
     """
     offset = moment.utcoffset()
     assert offset is not None  # AwareDatetime
-    return moment.replace(tzinfo=UTC if not offset else timezone(offset))
+    fixed = moment.replace(tzinfo=UTC if not offset else timezone(offset))
+    if fixed.year in (1, 9999):  # only the calendar's first and last years can overflow
+        try:
+            fixed.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("is outside the calendar once converted to UTC") from None
+    return fixed
 
 
+# Every time a request gives: aware, and convertible to UTC (years 1 and 9999 at an offset
+# are not). Event times also have to fall inside the configured window (``window.py``).
 EventTime = Annotated[AwareDatetime, AfterValidator(_fixed_offset)]
 
 
@@ -73,10 +86,10 @@ class EventCreate(BaseModel):
 
     type: EventType
     event_time: EventTime
-    location: str = Field(min_length=1, max_length=200)
+    location: SafeLine = Field(min_length=1, max_length=200)
     details: Details = Field(default_factory=dict)
     # shipping: the organisation (slug) that will receive the batch; custody moves on receipt.
-    receiver: str | None = Field(default=None, min_length=1, max_length=64)
+    receiver: SafeLine | None = Field(default=None, min_length=1, max_length=64)
     # temperature: the reading, in degrees Celsius.
     temperature_c: float | None = Field(default=None, ge=-100, le=200, allow_inf_nan=False)
     # inspection: an ISO 2859-1 sampling inspection; the service computes accept/reject.

@@ -22,6 +22,7 @@ from service.errors import InvalidInput, NotFound
 from service.events.epcis import EventType, format_utc_ms, object_event
 from service.events.repository import RecordRepository
 from service.events.schemas import EventCreate, EventRead
+from service.events.window import EventTimeWindow
 from service.files.service import require_files
 from service.hashing import build_record, digest_from_hex, digest_to_hex
 from service.hashing.v1 import canonical_bytes, digest_of_canonical
@@ -57,10 +58,11 @@ def lock_batches(session: Session, batch_ids: Collection[int]) -> dict[int, Batc
 
 
 def check_event(
-    session: Session, org: Organization, batch: Batch, data: EventCreate
+    session: Session, org: Organization, batch: Batch, data: EventCreate, window: EventTimeWindow
 ) -> CheckedEvent:
     """Raise (naming the field or the reason) unless ``org`` may record ``data`` now."""
     handover = check_may_record(session, org, batch, data)
+    window.check(data.event_time)  # after the 403s: who may not record hears no more
     if data.type == EventType.shipping and batch.owner_org_id == org.id:
         # Only the owner's own shipments are gated: a carrier moving the lot on is not.
         _require_owner_certificates(session, org, batch)

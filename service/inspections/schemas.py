@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.text import SafeLine
+
 
 class SamplingPlanRead(BaseModel):
     """A single sampling plan (ISO 2859-1 / ANSI/ASQ Z1.4), arrows already followed."""
@@ -40,6 +42,6 @@ class SamplingInspection(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     lot_size: int = Field(ge=2, le=MAX_LOT_SIZE)
-    level: str = Field(default="II", max_length=8)
-    severity: str = Field(default="normal", max_length=16)
+    level: SafeLine = Field(default="II", max_length=8)
+    severity: SafeLine = Field(default="normal", max_length=16)
     classes: dict[str, DefectClass] = Field(min_length=1, max_length=3)

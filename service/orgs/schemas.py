@@ -5,6 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from service.db.models import OrgRole
+from service.text import SafeText
 
 
 class OrgCreated(BaseModel):
@@ -38,7 +39,7 @@ class OrgProfile(BaseModel):
 
 
 class SuspensionChange(BaseModel):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: SafeText = Field(min_length=1, max_length=2000)
 
 
 class SuspensionRead(BaseModel):

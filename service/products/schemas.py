@@ -6,9 +6,10 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from service.gs1 import normalize_gtin
+from service.text import SafeLine, SafeText
 
 Gtin = Annotated[
-    str, Field(max_length=14, examples=["09506000134352"]), AfterValidator(normalize_gtin)
+    SafeLine, Field(max_length=14, examples=["09506000134352"]), AfterValidator(normalize_gtin)
 ]
 
 
@@ -16,11 +17,11 @@ class ProductCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     gtin: Gtin
-    name: str = Field(min_length=1, max_length=200)
-    description: str | None = Field(default=None, max_length=4000)
+    name: SafeLine = Field(min_length=1, max_length=200)
+    description: SafeText | None = Field(default=None, max_length=4000)
     # Names a category an admin set up (GET /api/v1/categories): its certificate rules and
     # quality-alert thresholds then apply to the product's batches.
-    category: str | None = Field(default=None, min_length=1, max_length=64, examples=["tea"])
+    category: SafeLine | None = Field(default=None, min_length=1, max_length=64, examples=["tea"])
 
 
 class ProductCategoryPut(BaseModel):
@@ -28,7 +29,7 @@ class ProductCategoryPut(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    category: str | None = Field(min_length=1, max_length=64, examples=["tea"])
+    category: SafeLine | None = Field(min_length=1, max_length=64, examples=["tea"])
 
 
 class ProductRead(BaseModel):

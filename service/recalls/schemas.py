@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from service.custody.schemas import Handover
 from service.db.base import MAX_ROW_ID
 from service.recalls.models import RecallSeverity
+from service.text import SafeText
 
 MAX_BATCHES = 100
 
@@ -20,9 +21,9 @@ class RecallCreate(BaseModel):
     batch_ids: list[Annotated[int, Field(le=MAX_ROW_ID)]] = Field(
         min_length=1, max_length=MAX_BATCHES
     )
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: SafeText = Field(min_length=1, max_length=2000)
     severity: RecallSeverity
-    instructions: str = Field(min_length=1, max_length=2000)
+    instructions: SafeText = Field(min_length=1, max_length=2000)
 
     @field_validator("batch_ids")
     @classmethod

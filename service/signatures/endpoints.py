@@ -1,11 +1,16 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-from service.deps import CurrentOrg, DbSession, RowId
+from fastapi import APIRouter, Path
+
+from service.deps import CurrentOrg, CurrentSettings, DbSession, RowId
 from service.signatures import service
 from service.signatures.schemas import (
+    ADDRESS_PATTERN,
+    AddressChallenge,
     AddressCreate,
+    ChallengeCreate,
     OrgSigning,
     SignatureCreate,
     SignatureRead,
@@ -21,9 +26,28 @@ def get_signing(org: CurrentOrg, session: DbSession) -> OrgSigning:
     return service.org_signing(session, org)
 
 
+@router.post("/orgs/me/addresses/challenge", response_model=AddressChallenge)
+def address_challenge(
+    body: ChallengeCreate, org: CurrentOrg, session: DbSession, settings: CurrentSettings
+) -> AddressChallenge:
+    """Step 1 of registering an address: the text its key must sign (personal_sign)."""
+    return service.address_challenge(session, settings, org, body.address)
+
+
 @router.post("/orgs/me/addresses", status_code=201, response_model=OrgSigning)
-def register_address(body: AddressCreate, org: CurrentOrg, session: DbSession) -> OrgSigning:
-    return service.register_address(session, org, body.address)
+def register_address(
+    body: AddressCreate, org: CurrentOrg, session: DbSession, settings: CurrentSettings
+) -> OrgSigning:
+    """Step 2: the address, its challenge and the key's signature of the challenge's message."""
+    return service.register_address(session, settings, org, body)
+
+
+@router.delete("/orgs/me/addresses/{address}", response_model=OrgSigning)
+def remove_address(
+    address: Annotated[str, Path(pattern=ADDRESS_PATTERN)], org: CurrentOrg, session: DbSession
+) -> OrgSigning:
+    """Records signed with the address before now keep verifying; none can be signed after."""
+    return service.remove_address(session, org, address)
 
 
 @router.put("/orgs/me/signing", response_model=OrgSigning)

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.db.models import OrgAddress, RecordSignature
+from service.db.models import OrgAddress, RecordSignature, ServiceSecret
 
 
 class SignatureRepository:
@@ -17,7 +18,10 @@ class SignatureRepository:
         self.session.flush()
 
     def list_addresses(self, org_id: int) -> list[str]:
-        query = select(OrgAddress.address).where(OrgAddress.org_id == org_id)
+        """The organisation's current addresses (not those it removed)."""
+        query = select(OrgAddress.address).where(
+            OrgAddress.org_id == org_id, OrgAddress.revoked_at.is_(None)
+        )
         return list(self.session.scalars(query.order_by(OrgAddress.id)))
 
     def get_address(self, address: str) -> OrgAddress | None:
@@ -32,8 +36,16 @@ class SignatureRepository:
         query = select(RecordSignature).where(RecordSignature.record_id.in_(record_ids))
         return {row.record_id: row for row in self.session.scalars(query)}
 
-    def owners_of(self, addresses: Sequence[str]) -> dict[str, int]:
-        query = select(OrgAddress.address, OrgAddress.org_id).where(
-            OrgAddress.address.in_(addresses)
-        )
-        return {address: org_id for address, org_id in self.session.execute(query).all()}
+    def owners_of(self, addresses: Sequence[str]) -> dict[str, OrgAddress]:
+        """Each address's registration, removed ones included (history stays checkable)."""
+        query = select(OrgAddress).where(OrgAddress.address.in_(addresses))
+        return {row.address: row for row in self.session.scalars(query)}
+
+    def service_secret(self, name: str) -> bytes:
+        """A key the service made for itself, made on first use and kept for every instance."""
+        row = self.session.get(ServiceSecret, name)
+        if row is None:
+            row = ServiceSecret(name=name, value=secrets.token_bytes(32))
+            self.session.add(row)
+            self.session.flush()
+        return row.value

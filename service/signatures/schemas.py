@@ -5,11 +5,37 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from service.signatures.challenge import CHALLENGE_PATTERN
+
+ADDRESS_PATTERN = r"^0x[0-9a-fA-F]{40}$"
+SIGNATURE_PATTERN = r"^0x[0-9a-fA-F]{130}$"
+
+
+class ChallengeCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    address: str = Field(pattern=ADDRESS_PATTERN)
+
+
+class AddressChallenge(BaseModel):
+    """What the address's key signs (EIP-191 personal_sign) to be registered."""
+
+    address: str
+    challenge: str
+    message: str = Field(description="Sign exactly this text with personal_sign")
+    expires_at: datetime
+
 
 class AddressCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    address: str = Field(pattern=r"^0x[0-9a-fA-F]{40}$")
+    address: str = Field(pattern=ADDRESS_PATTERN)
+    challenge: str = Field(
+        pattern=CHALLENGE_PATTERN, description="From POST /api/v1/orgs/me/addresses/challenge"
+    )
+    signature: str = Field(
+        pattern=SIGNATURE_PATTERN, description="personal_sign of the challenge's message"
+    )
 
 
 class SigningPolicy(BaseModel):
@@ -28,7 +54,7 @@ class OrgSigning(BaseModel):
 class SignatureCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    signature: str = Field(pattern=r"^0x[0-9a-fA-F]{130}$")
+    signature: str = Field(pattern=SIGNATURE_PATTERN)
 
 
 class SignatureRead(BaseModel):

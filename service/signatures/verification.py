@@ -33,7 +33,14 @@ def attach_signatures(
             result.signature_missing = bool(actor and actor.require_signatures)
             continue
         signer = recover_signer(digest_from_hex(result.digest), signature.signature)
-        if signer != signature.signer or owners.get(signature.signer) != record.actor_org_id:
+        owner = owners.get(signature.signer)
+        if (
+            signer != signature.signer
+            or owner is None
+            or owner.org_id != record.actor_org_id
+            # A removed address vouches only for what it signed before its removal.
+            or (owner.revoked_at is not None and signature.created_at >= owner.revoked_at)
+        ):
             result.verdict = RecordVerdict.tampered
             result.reason = "its signature does not match the record or its author"
             continue

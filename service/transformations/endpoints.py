@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 
 from service.batches.service import get_readable_batch
 from service.deps import CurrentOrg, CurrentSettings, DbSession, IdempotencyKey, RowId
+from service.events.window import EventTimeWindow
 from service.idempotency import run_idempotent
 from service.transformations import service
 from service.transformations.schemas import (
@@ -33,7 +34,8 @@ def create_transformation(
     """Make a new batch from input batches the caller holds (milled, blended, repacked)."""
 
     def produce() -> TransformationRead:
-        transformation = service.transform(session, org, body)
+        window = EventTimeWindow.from_settings(settings)
+        transformation = service.transform(session, org, body, window)
         return service.transformation_read(session, transformation, settings.public_url)
 
     return run_idempotent(

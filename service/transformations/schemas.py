@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.batches.schemas import BatchCreate, BatchRead
 from service.db.base import MAX_ROW_ID
-from service.events.schemas import Details
+from service.events.schemas import Details, EventTime
+from service.text import SafeLine
 
 MAX_INPUTS = 50
 
@@ -24,8 +25,8 @@ class TransformationCreate(BaseModel):
 
     inputs: list[TransformationInput] = Field(min_length=1, max_length=MAX_INPUTS)
     output: BatchCreate
-    event_time: AwareDatetime
-    location: str = Field(min_length=1, max_length=200)
+    event_time: EventTime
+    location: SafeLine = Field(min_length=1, max_length=200)
     details: Details = Field(default_factory=dict)
 
     @field_validator("inputs")

@@ -13,6 +13,7 @@ from service.custody.rules import custodian_id
 from service.db.models import Batch, BatchLink, Organization, Record
 from service.errors import Conflict, Forbidden, InvalidInput
 from service.events.service import append_record, require_evidence
+from service.events.window import EventTimeWindow
 from service.hashing import digest_to_hex
 from service.transformations.epcis import LotQuantity, transformation_event
 from service.transformations.repository import TransformationRepository
@@ -36,9 +37,12 @@ class Transformation:
     records: list[Record]  # the output's first, then the inputs' in request order
 
 
-def transform(session: Session, org: Organization, data: TransformationCreate) -> Transformation:
+def transform(
+    session: Session, org: Organization, data: TransformationCreate, window: EventTimeWindow
+) -> Transformation:
     """Make the output batch from the inputs; every check passes before anything is written."""
     inputs = _checked_inputs(session, org, data)
+    window.check(data.event_time)
     require_evidence(session, data.details)
     output = create_batch(session, org, data.output)
     transformation_id = f"urn:uuid:{uuid.uuid4()}"

@@ -8,17 +8,18 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from service.text import SafeLine
 from service.webhooks.models import WebhookEvent
 
 
 class WebhookCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field(
+    url: SafeLine = Field(
         max_length=2048,
         description="https:// (http:// only to allow-listed receivers; localhost in dev mode)",
     )
-    events: list[Annotated[str, Field(max_length=64)]] = Field(
+    events: list[Annotated[SafeLine, Field(max_length=64)]] = Field(
         min_length=1, max_length=len(WebhookEvent)
     )
 

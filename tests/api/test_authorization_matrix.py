@@ -240,15 +240,6 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/complaints/reviews/{batch_id}/dismiss"): Rule(
         ADMIN, ADMIN, body=lambda: {"reason": "reviewed"}, expect=frozenset({409})
     ),
-    # Quality alerts awaiting review: the quality desk (admin) alone confirms or dismisses;
-    # 409 when the batch has none waiting (the role check comes first).
-    ("GET", "/api/v1/complaints/reviews"): Rule(HANDLERS),
-    ("POST", "/api/v1/complaints/reviews/{batch_id}/confirm"): Rule(
-        ADMIN, ADMIN, body=lambda: {"reason": "reviewed"}, expect=frozenset({409})
-    ),
-    ("POST", "/api/v1/complaints/reviews/{batch_id}/dismiss"): Rule(
-        ADMIN, ADMIN, body=lambda: {"reason": "reviewed"}, expect=frozenset({409})
-    ),
     # Recalls: the owner recalls its own batches, inspectors and admins any. Reading one is
     # for every organisation (ambiguous; chosen: a recall is a public safety notice, and the
     # custody periods its export lists are every party's to read).

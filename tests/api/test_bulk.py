@@ -41,7 +41,10 @@ class TestBulk:
     ) -> None:
         _, key = make_org(sessions)
         batch = make_batch(client, key)
-        events = [event_body("temperature" if i % 2 else "storage", hours=i) for i in range(2000)]
+        # A quarter hour apart on average: all in the past (event times may not be ahead of now).
+        events = [
+            event_body("temperature" if i % 2 else "storage", hours=i // 4) for i in range(2000)
+        ]
         for i, event in enumerate(events):
             if event["type"] == "temperature":
                 event["temperature_c"] = 2 + i % 5

@@ -377,11 +377,14 @@ class TestSigning:
             "--location", "Plant",
         )  # fmt: skip
         env = {"LOTPROOF_URL": supplier.base_url, "LOTPROOF_API_KEY": supplier.key}
-        httpx.post(
-            f"{supplier.base_url}/api/v1/orgs/me/addresses",
-            json={"address": account.address},
-            headers={"Authorization": f"Bearer {supplier.key}"},
-        ).raise_for_status()
+        # Registering proves the key: the CLI signs the server's challenge with the keystore.
+        registered = CliRunner().invoke(
+            client_app,
+            ["register-address", "--keystore", str(keystore), "--json"],
+            env=env | {"LOTPROOF_KEYSTORE_PASSWORD": "field-pw"},
+        )
+        assert registered.exit_code == 0, (registered.stdout, registered.stderr)
+        assert json.loads(registered.stdout)["addresses"] == [account.address]
         result = CliRunner().invoke(
             client_app,
             ["sign", str(record["id"]), "--keystore", str(keystore), "--json"],

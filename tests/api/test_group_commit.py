@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -24,6 +25,7 @@ from service.db.models import OrgRole
 from service.errors import Conflict, Forbidden, NotFound, Unauthorized
 from service.events.group import EventPost, record_posted_events
 from service.events.schemas import EventCreate
+from service.events.window import EventTimeWindow
 from tests.builders import (
     auth,
     chain_of,
@@ -142,6 +144,10 @@ class TestGroupCommitter:
         assert committed(sessions, probe) == {f"{probe}-{i}" for i in range(5)}
 
 
+# The settings' default window: nothing before 2000, nothing more than an hour ahead.
+WINDOW = EventTimeWindow(datetime(2000, 1, 1, tzinfo=UTC), timedelta(hours=1))
+
+
 def post(key: str, batch_id: int, body: dict[str, Any], idem: str | None = None) -> EventPost:
     fingerprint = secrets.token_bytes(32) if idem else b""
     return EventPost(key, batch_id, EventCreate.model_validate(body), idem, fingerprint)
@@ -163,7 +169,7 @@ class TestEventPostsInOneGroup:
             post(owner, first["id"], event_body("packing", hours=1)),
         ]
         with sessions.write() as session:
-            outcomes = record_posted_events(session, posts)
+            outcomes = record_posted_events(session, posts, window=WINDOW)
             session.commit()
         kinds = [type(o) if isinstance(o, Exception) else o.status_code for o in outcomes]
         assert kinds == [201, Forbidden, 201, NotFound, Unauthorized, 201]
@@ -182,7 +188,9 @@ class TestEventPostsInOneGroup:
         shipment = event_body("shipping", hours=1) | {"receiver": carrier}
         with sessions.write() as session:
             outcomes = record_posted_events(
-                session, [post(owner, batch["id"], failing), post(owner, batch["id"], shipment)]
+                session,
+                [post(owner, batch["id"], failing), post(owner, batch["id"], shipment)],
+                window=WINDOW,
             )
             session.commit()
         assert not isinstance(outcomes[0], Exception)
@@ -196,13 +204,13 @@ class TestEventPostsInOneGroup:
         batch = make_batch(client, owner)
         same = post(owner, batch["id"], event_body("storage"), idem="retry-1")
         with sessions.write() as session, pytest.raises(IntegrityError):
-            record_posted_events(session, [same, same])
+            record_posted_events(session, [same, same], window=WINDOW)
             session.commit()
         # Written one by one (as group commit then does), the second replays the first.
         answers = []
         for _ in range(2):
             with sessions.write() as session:
-                [answer] = record_posted_events(session, [same])
+                [answer] = record_posted_events(session, [same], window=WINDOW)
                 session.commit()
             assert not isinstance(answer, Exception)
             answers.append(answer)

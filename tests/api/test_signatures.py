@@ -11,14 +11,13 @@ from sqlalchemy import text
 from service.db.engine import SessionFactory
 from service.signatures.eip712 import sign_digest, typed_data
 from tests.builders import auth, event_body, make_batch, make_org, post_event, scan
+from tests.support.signing import register_address
 
 
 def signing_setup(client: TestClient, sessions: SessionFactory) -> tuple[str, Any, dict[str, Any]]:
     _, key = make_org(sessions)
     account = Account.create()
-    response = client.post(
-        "/api/v1/orgs/me/addresses", json={"address": account.address}, headers=auth(key)
-    )
+    response = register_address(client, auth(key), account)
     assert response.status_code == 201 and response.json()["addresses"] == [account.address]
     batch = make_batch(client, key)
     return key, account, batch

@@ -25,6 +25,7 @@ from service.db.engine import SessionFactory
 from service.db.models import Organization, OrgRole, Product
 from tests.builders import auth, event_body, make_batch, make_org, make_product, post_event
 from tests.support.settings import suite_settings
+from tests.support.signing import register_address
 
 Json = dict[str, Any]
 
@@ -223,8 +224,7 @@ class World:
 
     def signer(self, org: Org) -> LocalAccount:
         account: LocalAccount = Account.create()
-        url = "/api/v1/orgs/me/addresses"
-        created(self.client.post(url, json={"address": account.address}, headers=org.headers))
+        created(register_address(self.client, org.headers, account))
         return account
 
     def holdings(self, org: Org) -> Holdings:
