@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, GetJsonSchemaHandler
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
@@ -69,12 +69,22 @@ def _check_text(value: str) -> str:
     return value
 
 
-class _Pattern:
-    """Puts the guard's pattern into the field's JSON schema (the validator does the work:
-    its message is clearer than a failed-pattern one)."""
+class Guard:
+    """The guard as one piece of ``Annotated`` metadata: the check runs after what precedes
+    it (``StringConstraints(strip_whitespace=True, ...)`` keeps its meaning), and the field's
+    JSON schema gets the pattern (the validator's message is clearer than a failed pattern's)."""
 
-    def __init__(self, pattern: str) -> None:
-        self.pattern = pattern
+    def __init__(self, *, multiline: bool) -> None:
+        self.multiline = multiline
+        self.pattern = TEXT_PATTERN if multiline else LINE_PATTERN
+
+    def check(self, value: str) -> str:
+        return _check_text(value) if self.multiline else _check_line(value)
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
 
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
@@ -84,10 +94,13 @@ class _Pattern:
         return json_schema
 
 
-# One line: names, locations, reasons, links.
-SafeLine = Annotated[str, AfterValidator(_check_line), _Pattern(LINE_PATTERN)]
+LINE = Guard(multiline=False)
+TEXT = Guard(multiline=True)
+# One line: names, locations, reasons, links. With other string constraints that transform
+# the value (strip_whitespace), write ``Annotated[str, StringConstraints(...), LINE]``.
+SafeLine = Annotated[str, LINE]
 # May span lines: descriptions, instructions, notes.
-SafeText = Annotated[str, AfterValidator(_check_text), _Pattern(TEXT_PATTERN)]
+SafeText = Annotated[str, TEXT]
 
 
 def unsafe_in_json(value: Any, path: str = "") -> str | None:

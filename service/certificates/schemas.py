@@ -15,7 +15,7 @@ from pydantic import (
 )
 
 from service.certificates.validity import CertificateStatus
-from service.text import SafeLine, SafeText
+from service.text import LINE, TEXT, SafeLine
 
 # Lower-case codes, so "ISO-9001" and "iso-9001" cannot be two different certificate types.
 CERTIFICATE_TYPE_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
@@ -33,10 +33,10 @@ class CertificateCreate(BaseModel):
 
     type: CertificateType
     issuer: Annotated[
-        SafeLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), LINE
     ]
     number: Annotated[
-        SafeLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), LINE
     ]
     valid_from: date = Field(description="First day of validity (UTC), inclusive")
     valid_to: date = Field(description="Last day of validity (UTC), inclusive")
@@ -60,7 +60,7 @@ class CertificateRevoke(BaseModel):
 
     # Goes into the anchored record verbatim: no personal data.
     reason: Annotated[
-        SafeText, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)
+        str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500), TEXT
     ]
 
 
