@@ -164,8 +164,6 @@ class Settings(BaseSettings):
     @field_validator("webhook_allowed_destinations")
     @classmethod
     def _webhook_allow_list_parses(cls, value: str) -> str:
-        from service.webhooks.destinations import parse_allow_list  # no import cycle at load
-
         parse_allow_list(value)  # at startup: ValueError names the entry at fault
         return value
 
@@ -240,7 +238,10 @@ class Settings(BaseSettings):
         return self.is_dev if self.openapi_enabled is None else self.openapi_enabled
 
 
-def proxy_networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
+IPNetwork = IPv4Network | IPv6Network
+
+
+def proxy_networks(value: str) -> tuple[IPNetwork, ...]:
     """The networks of a ``trusted_proxies`` value; ValueError names a malformed entry."""
     networks = []
     for entry in (e.strip() for e in value.split(",")):
@@ -250,3 +251,29 @@ def proxy_networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
             except ValueError:
                 raise ValueError(f"trusted_proxies: {entry!r} is no address or CIDR") from None
     return tuple(networks)
+
+
+def parse_allow_list(text: str) -> tuple[tuple[IPNetwork, ...], frozenset[tuple[str, int]]]:
+    """``"10.1.0.0/16, hooks.internal:8443, [fd00::5]:9000"``: networks, and (host, port)s.
+
+    Raises ValueError naming the entry it cannot read (at startup, via Settings).
+    """
+    networks: list[IPNetwork] = []
+    endpoints: set[tuple[str, int]] = set()
+    for entry in (e.strip() for e in text.split(",")):
+        if not entry:
+            continue
+        try:
+            networks.append(ip_network(entry, strict=False))
+            continue
+        except ValueError:
+            pass
+        parts = urlsplit(f"//{entry}")
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        if not parts.hostname or port is None or parts.path or parts.username:
+            raise ValueError(f"webhook allow-list entry {entry!r} is neither a CIDR nor host:port")
+        endpoints.add((parts.hostname.lower().rstrip("."), port))
+    return tuple(networks), frozenset(endpoints)

@@ -23,6 +23,8 @@ from tests.support.hardhat import HardhatNode
 from tests.support.proxy import TcpProxy
 from tests.support.settings import suite_settings
 
+pytest_plugins = ["tests.support.webhooks"]
+
 PG_ADMIN_DSN = os.environ.get("LOTPROOF_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 
 

@@ -24,6 +24,7 @@ from service.complaints.schemas import (
     ReviewDecision,
 )
 from service.consumer.endpoints import error_response, translator_for, wants_json
+from service.consumer.i18n import LANGUAGES
 from service.consumer.page import render_complaint_page
 from service.db.base import utcnow
 from service.deps import (
@@ -85,7 +86,8 @@ def file_complaint_form(
     except LotproofError as e:
         return error_response(request, e)
     # Post/redirect/get: a reload of the result page does not file the complaint twice.
-    query = f"?lang={lang}&filed=1" if lang else "?filed=1"
+    # Only a language we speak goes back into the URL: the field is the sender's to fill.
+    query = f"?lang={lang}&filed=1" if lang in LANGUAGES else "?filed=1"
     return RedirectResponse(f"/complaints/{complaint.code}{query}", status_code=303)
 
 

@@ -26,9 +26,9 @@ class OrgRepository:
     def get_by_slug(self, slug: str) -> Organization | None:
         return self.session.scalars(select(Organization).where(Organization.slug == slug)).first()
 
-    def names_by_slug(self, slugs: set[str]) -> dict[str, str]:
-        query = select(Organization.slug, Organization.name).where(Organization.slug.in_(slugs))
-        return {slug: name for slug, name in self.session.execute(query).all()}
+    def by_slugs(self, slugs: set[str]) -> dict[str, Organization]:
+        query = select(Organization).where(Organization.slug.in_(slugs))
+        return {org.slug: org for org in self.session.scalars(query)}
 
     def get_active_key_by_prefix(self, prefix: str) -> tuple[ApiKey, Organization] | None:
         """The unrevoked key with this public prefix and its organisation (one query: every

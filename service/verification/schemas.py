@@ -40,6 +40,9 @@ class RecordVerification(BaseModel):
     location: str | None
     actor: str | None
     actor_name: str | None = None
+    # Inspections only: whether the actor is independent of the supplier (an inspector or the
+    # platform) or the supplier inspecting its own lot (service/custody/rules.is_independent).
+    independent_inspection: bool | None = None
     time_zone_offset: str | None = None
     details: dict[str, Any] | None = None
     # "pass"/"fail": computed sampling decision, else what the inspector reported.

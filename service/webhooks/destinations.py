@@ -14,16 +14,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from ipaddress import (
     IPv4Address,
-    IPv4Network,
     IPv6Address,
-    IPv6Network,
     ip_address,
     ip_network,
 )
 from urllib.parse import urlsplit
 
+from service.config import IPNetwork, parse_allow_list
+
 IPAddress = IPv4Address | IPv6Address
-IPNetwork = IPv4Network | IPv6Network
 
 # Not covered by `ipaddress`'s is_private/is_global on Python 3.11 yet reaching private hosts.
 _CGNAT = ip_network("100.64.0.0/10")
@@ -71,32 +70,6 @@ def is_internal(ip: IPAddress) -> bool:
         or ip.is_unspecified
         or not ip.is_global
     )
-
-
-def parse_allow_list(text: str) -> tuple[tuple[IPNetwork, ...], frozenset[tuple[str, int]]]:
-    """``"10.1.0.0/16, hooks.internal:8443, [fd00::5]:9000"``: networks, and (host, port)s.
-
-    Raises ValueError naming the entry it cannot read (at startup, via Settings).
-    """
-    networks: list[IPNetwork] = []
-    endpoints: set[tuple[str, int]] = set()
-    for entry in (e.strip() for e in text.split(",")):
-        if not entry:
-            continue
-        try:
-            networks.append(ip_network(entry, strict=False))
-            continue
-        except ValueError:
-            pass
-        parts = urlsplit(f"//{entry}")
-        try:
-            port = parts.port
-        except ValueError:
-            port = None
-        if not parts.hostname or port is None or parts.path or parts.username:
-            raise ValueError(f"webhook allow-list entry {entry!r} is neither a CIDR nor host:port")
-        endpoints.add((parts.hostname.lower().rstrip("."), port))
-    return tuple(networks), frozenset(endpoints)
 
 
 def literal_ip(host: str) -> IPAddress | None:

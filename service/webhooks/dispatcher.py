@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import logging
 import random
+import ssl
 import threading
 import time
 from collections import Counter
@@ -99,8 +100,11 @@ class WebhookDispatcher:
         max_attempts: int = 8,
         base_delay: float = 1.0,
         batch_size: int = 100,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.sessions = sessions
+        # None: the public CA bundle. Receivers behind a private CA (and the tests) pass theirs.
+        self.ssl_context = ssl_context
         self.policy = DestinationPolicy.build(
             dev=settings.is_dev, allow_list=settings.webhook_allowed_destinations
         )
@@ -231,6 +235,7 @@ class WebhookDispatcher:
             policy=self.policy,
             timeout_s=self.timeout_s,
             max_response_bytes=self.max_response_bytes,
+            ssl_context=self.ssl_context,
         )
 
     def _record(

@@ -153,11 +153,16 @@ def post(
     policy: DestinationPolicy,
     timeout_s: float,
     max_response_bytes: int,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> Outcome:
-    """POST ``body`` to ``url``; the outcome's error is one of the generic texts above."""
+    """POST ``body`` to ``url``; the outcome's error is one of the generic texts above.
+
+    TLS is verified for the URL's own name (certificate and SNI), although the connection goes
+    to the address checked; ``ssl_context`` replaces the public CA bundle (a private CA).
+    """
     deadline = _Deadline(timeout_s)
     pool = httpcore.ConnectionPool(
-        ssl_context=_SSL_CONTEXT,
+        ssl_context=ssl_context or _SSL_CONTEXT,
         network_backend=_PinnedBackend(policy, deadline),
         max_connections=1,
         retries=0,

@@ -188,6 +188,8 @@ def isolated(tmp_path: Path) -> Iterator[tuple[Settings, TestClient, SessionFact
             rpc_url=node.url,
             public_url="http://lotproof.test",
             run_worker=False,
+            # /metrics is read right after each monitor run: no figures cached between.
+            ops_cache_ttl_s=0,
         )
         with TestClient(create_app(settings)) as client:
             engine = make_engine(settings.database_url)

@@ -117,3 +117,33 @@ class TestRateLimit:
             follow_redirects=False,
         )
         assert elsewhere.status_code == 303
+
+
+class TestFormLanguage:
+    @pytest.mark.parametrize(
+        ("network", "lang", "query"),
+        [
+            (1, "zh-CN", "?lang=zh-CN&filed=1"),
+            (2, "evil&x=1", "?filed=1"),
+            (3, "//x.test", "?filed=1"),
+        ],
+    )
+    def test_only_a_language_we_speak_goes_back_into_the_redirect(
+        self,
+        strict_client: TestClient,
+        sessions: SessionFactory,
+        network: int,
+        lang: str,
+        query: str,
+    ) -> None:
+        _, key = make_org(sessions)
+        batch = make_batch(strict_client, key)
+        response = strict_client.post(
+            "/complaints",
+            data=form(batch, lang=lang),
+            # A network of this case's own: the strict client allows two complaints an hour.
+            headers={"X-Forwarded-For": f"203.0.{113 + network}.77"},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, response.text
+        assert response.headers["location"].endswith(query)

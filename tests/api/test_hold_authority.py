@@ -119,7 +119,11 @@ class TestConsumerPageSaysWhoInspected:
         assert record(client, inspector, batch, inspection(0, hours=2)) == 201
         path = f"/01/{batch['gtin']}/10/{batch['lot']}?lang={lang}"
         page = client.get(path, headers={"Accept": "text/html"}).text
-        names = {r["actor"]: r["actor_name"] for r in scan(client, batch)["records"]}
+        records = scan(client, batch)["records"]
+        names = {r["actor"]: r["actor_name"] for r in records}
+        # Programs read the same distinction the page shows.
+        independent_by = {r["actor"]: r["independent_inspection"] for r in records}
+        assert independent_by == {owner_slug: False, inspector_slug: True}
         own = page.index(f"{self_inspection}")
         other = page.index(f"{independent}")
         assert names[owner_slug] in page[own : own + 200]

@@ -7,18 +7,16 @@ sockets on 127.0.0.1 (dev mode lets deliveries reach this machine).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from service.app import create_app
 from service.config import Settings
 from service.db.engine import SessionFactory
-from service.db.models import Organization
-from service.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
-from service.webhooks.service import enqueue
+from service.webhooks.models import DeliveryStatus, WebhookDelivery
 from tests.builders import auth, make_org
 from tests.support.hostile_receivers import (
     Connection,
@@ -30,6 +28,10 @@ from tests.support.hostile_receivers import (
     trickle,
     well_behaved,
 )
+from tests.support.webhooks import publish_recall
+
+# Each test sees only its own deliveries (tests/support/webhooks.py).
+pytestmark = pytest.mark.usefixtures("quiet_webhooks")
 
 DEADLINE_S = 3.0
 SLACK_S = 1.5  # thread scheduling, and the receiver noticing the hang-up
@@ -41,37 +43,6 @@ EXPECTED = {
     "silent": (None, "timed out"),
     "reset": (None, "connection failed"),
 }
-
-
-@pytest.fixture(autouse=True)
-def quiet_webhooks(sessions: SessionFactory) -> Iterator[None]:
-    """Only this test's deliveries: the database is shared by the whole session."""
-
-    def silence() -> None:
-        with sessions.write() as session, session.begin():
-            session.execute(
-                update(WebhookDelivery)
-                .where(WebhookDelivery.status == DeliveryStatus.pending)
-                .values(status=DeliveryStatus.failed, last_error="test over")
-            )
-            session.execute(update(WebhookSubscription).values(active=False))
-
-    silence()
-    yield
-    silence()
-
-
-@pytest.fixture
-def listeners() -> Iterator[Callable[[Serve], Listener]]:
-    started: list[Listener] = []
-
-    def start(kind: Serve) -> Listener:
-        started.append(Listener(kind))
-        return started[-1]
-
-    yield start
-    for listener in started:
-        listener.close()
 
 
 def live_settings(settings: Settings) -> Settings:
@@ -98,9 +69,7 @@ def subscribe(client: TestClient, key: str, url: str) -> int:
 
 
 def publish(sessions: SessionFactory, slug: str) -> None:
-    with sessions.write() as session, session.begin():
-        org = session.scalars(select(Organization.id).where(Organization.slug == slug)).one()
-        assert enqueue(session, "recall.issued", {"lot": "L1"}, org_ids=[org]) >= 1
+    assert publish_recall(sessions, slug) >= 1
 
 
 def wait_for(condition: Callable[[], bool], timeout_s: float) -> bool:

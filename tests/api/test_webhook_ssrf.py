@@ -6,21 +6,17 @@ app, with or without an allow-list, against the dev-mode one the rest of the sui
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
 
 from service.app import create_app
 from service.config import Settings
 from service.db.base import utcnow
 from service.db.engine import SessionFactory
-from service.db.models import Organization
 from service.webhooks.dispatcher import WebhookDispatcher, verify_signature
-from service.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
-from service.webhooks.service import enqueue
 from tests.builders import auth, make_org
 from tests.support.hostile_receivers import (
     Listener,
@@ -29,38 +25,13 @@ from tests.support.hostile_receivers import (
     silent,
     well_behaved,
 )
+from tests.support.webhooks import publish_recall
+
+# Each test sees only its own deliveries (tests/support/webhooks.py).
+pytestmark = pytest.mark.usefixtures("quiet_webhooks")
 
 # Not the public Hardhat key, which prod mode refuses; never funded, never used to send.
 PROD_ANCHOR_KEY = "0x" + "11" * 32
-
-
-@pytest.fixture(autouse=True)
-def quiet_webhooks(sessions: SessionFactory) -> Iterator[None]:
-    def silence() -> None:
-        with sessions.write() as session, session.begin():
-            session.execute(
-                update(WebhookDelivery)
-                .where(WebhookDelivery.status == DeliveryStatus.pending)
-                .values(status=DeliveryStatus.failed, last_error="test over")
-            )
-            session.execute(update(WebhookSubscription).values(active=False))
-
-    silence()
-    yield
-    silence()
-
-
-@pytest.fixture
-def listeners() -> Iterator[Callable[[Serve], Listener]]:
-    started: list[Listener] = []
-
-    def start(kind: Serve) -> Listener:
-        started.append(Listener(kind))
-        return started[-1]
-
-    yield start
-    for listener in started:
-        listener.close()
 
 
 def prod(settings: Settings, allow: str = "") -> Settings:
@@ -81,9 +52,7 @@ def register(client: TestClient, key: str, url: str) -> Any:
 
 
 def publish(sessions: SessionFactory, slug: str) -> None:
-    with sessions.write() as session, session.begin():
-        org = session.scalars(select(Organization.id).where(Organization.slug == slug)).one()
-        assert enqueue(session, "recall.issued", {"lot": "L1"}, org_ids=[org]) == 1
+    assert publish_recall(sessions, slug) == 1
 
 
 def deliver(sessions: SessionFactory, settings: Settings) -> None:

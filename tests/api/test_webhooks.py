@@ -12,16 +12,19 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from service.config import Settings
 from service.db.base import utcnow
 from service.db.engine import SessionFactory
 from service.db.models import Organization
 from service.webhooks.dispatcher import WebhookDispatcher, verify_signature
-from service.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from service.webhooks.models import WebhookDelivery
 from service.webhooks.service import enqueue
 from tests.builders import auth, make_org
+
+# Each test sees only its own deliveries (tests/support/webhooks.py).
+pytestmark = pytest.mark.usefixtures("quiet_webhooks")
 
 MAX_ATTEMPTS = 4
 
@@ -72,25 +75,6 @@ def receiver() -> Iterator[Receiver]:
     yield target
     target.server.shutdown()
     target.server.server_close()
-
-
-@pytest.fixture(autouse=True)
-def quiet_webhooks(sessions: SessionFactory) -> Iterator[None]:
-    """Each test sees only its own deliveries: the database is shared by the whole session,
-    and a later tick must not send a leftover delivery to a port another receiver reuses."""
-
-    def silence() -> None:
-        with sessions.write() as session, session.begin():
-            session.execute(
-                update(WebhookDelivery)
-                .where(WebhookDelivery.status == DeliveryStatus.pending)
-                .values(status=DeliveryStatus.failed, last_error="test over")
-            )
-            session.execute(update(WebhookSubscription).values(active=False))
-
-    silence()
-    yield
-    silence()
 
 
 @pytest.fixture

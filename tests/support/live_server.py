@@ -35,6 +35,11 @@ def live_settings_for(database_url: str, rpc_url: str, files_dir: Path) -> Setti
         anchor_interval=0.2,
         run_worker=False,
         rpc_timeout=5,
+        # As in tests/support/settings.py: the suite fires many requests a second from one
+        # address; tests/api/test_rate_limits.py and test_edge_security.py turn limits on.
+        rate_limit_per_key="",
+        rate_limit_per_source="",
+        rate_limit_auth_failures="",
     )
 
 

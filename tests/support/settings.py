@@ -23,6 +23,10 @@ def suite_settings(database_url: str, rpc_url: str, files_dir: Path) -> Settings
         rate_limit_per_key="",
         rate_limit_per_source="",
         rate_limit_auth_failures="",
+        # Shoppers' complaints come from the test client's one (unknown) network, across the
+        # whole session; the per-network limit has its own tests (test_complaints.py,
+        # test_complaint_races.py), which set it.
+        complaints_per_source_per_hour=1_000_000,
         # Tests change the database and read /readyz and /metrics at once; the TTL of their
         # figures has its own tests (tests/api/test_edge_security.py).
         ops_cache_ttl_s=0,
