@@ -11,21 +11,18 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from service.app import create_app
-from service.config import Settings
 from service.text import LINE_PATTERN, TEXT_PATTERN, SafeLine, SafeText, unsafe_in_json
+from tests.support.openapi import FILE_PART, app_document, fields, request_bodies
 
 # A pattern is closed when it names every character it admits: no negated set, no class
 # escape that admits controls, and no "." outside a bracketed set.
 OPEN_CLASSES = re.compile(r"\[\^|\\[SWDsPp]")
 ESCAPES_AND_SETS = re.compile(r"\\.|\[[^\]]*\]")
-FILE_PART = "Body_upload_file_api_v1_files_post.file"  # bytes, not text
 REFUSED = [
     "\x00",
     "\x1b",
@@ -39,39 +36,15 @@ REFUSED = [
 
 @pytest.fixture(scope="module")
 def document(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    path: Path = tmp_path_factory.mktemp("text") / "db.sqlite"
-    settings = Settings(env="dev", database_url=f"sqlite:///{path}", run_worker=False)
-    return create_app(settings).openapi()
+    return app_document(tmp_path_factory.mktemp("text"))
 
 
-def _unguarded(
-    schema: dict[str, Any], where: str, doc: dict[str, Any], seen: set[str]
-) -> list[str]:
-    if "$ref" in schema:
-        name = schema["$ref"].rsplit("/", 1)[-1]
-        if name in seen:
-            return []
-        seen.add(name)
-        properties = doc["components"]["schemas"][name].get("properties", {})
-        return [
-            found
-            for prop, sub in properties.items()
-            for found in _unguarded(sub, f"{name}.{prop}", doc, seen)
-        ]
-    found = [
-        item
-        for key in ("anyOf", "oneOf", "allOf")
-        for sub in schema.get(key, [])
-        for item in _unguarded(sub, where, doc, seen)
+def _unguarded(schema: dict[str, Any], where: str, doc: dict[str, Any]) -> list[str]:
+    return [
+        name
+        for name, node in fields(schema, where, doc)
+        if node.get("type") == "string" and not _guarded(node) and name != FILE_PART
     ]
-    kind = schema.get("type")
-    if kind == "string" and not _guarded(schema) and where != FILE_PART:
-        found.append(where)
-    if kind == "array":
-        found += _unguarded(schema.get("items", {}), f"{where}[]", doc, seen)
-    if kind == "object" and isinstance(schema.get("additionalProperties"), dict):
-        found += _unguarded(schema["additionalProperties"], f"{where}{{}}", doc, seen)
-    return found
 
 
 def _guarded(schema: dict[str, Any]) -> bool:
@@ -87,11 +60,8 @@ def _guarded(schema: dict[str, Any]) -> bool:
 
 def test_every_request_string_is_guarded(document: dict[str, Any]) -> None:
     unguarded: list[str] = []
-    for path, operations in document["paths"].items():
-        for method, operation in operations.items():
-            for content in operation.get("requestBody", {}).get("content", {}).values():
-                where = f"{method.upper()} {path}"
-                unguarded += _unguarded(content["schema"], where, document, set())
+    for where, schema in request_bodies(document):
+        unguarded += _unguarded(schema, where, document)
     assert unguarded == []
     text = json.dumps(document)
     # The guard reached the document (both kinds of text are in use).
@@ -100,15 +70,15 @@ def test_every_request_string_is_guarded(document: dict[str, Any]) -> None:
 
 def test_the_walk_finds_an_unguarded_field() -> None:
     doc = {"components": {"schemas": {"A": {"properties": {"s": {"type": "string"}}}}}}
-    assert _unguarded({"$ref": "#/components/schemas/A"}, "x", doc, set()) == ["A.s"]
+    assert _unguarded({"$ref": "#/components/schemas/A"}, "x", doc) == ["A.s"]
     names = {"type": "array", "items": {"type": "string", "pattern": "^.{1,9}$"}}
-    assert _unguarded(names, "names", doc, set()) == ["names[]"]
+    assert _unguarded(names, "names", doc) == ["names[]"]
     closed = {"type": "string", "pattern": r"^0x[0-9a-fA-F]{40}$"}
-    assert _unguarded(closed, "address", doc, set()) == []
-    assert _unguarded({"type": "string", "pattern": LINE_PATTERN}, "name", doc, set()) == []
+    assert _unguarded(closed, "address", doc) == []
+    assert _unguarded({"type": "string", "pattern": LINE_PATTERN}, "name", doc) == []
     kind = {"type": "string", "pattern": r"^[a-z0-9][a-z0-9._-]{0,63}$"}
-    assert _unguarded(kind, "type", doc, set()) == []
-    assert _unguarded({"type": "string", "pattern": r"^\S+$"}, "s", doc, set()) == ["s"]
+    assert _unguarded(kind, "type", doc) == []
+    assert _unguarded({"type": "string", "pattern": r"^\S+$"}, "s", doc) == ["s"]
 
 
 class _Form(BaseModel):
