@@ -110,44 +110,42 @@ def evaluate_batch(session: Session, settings: Settings, batch: Batch, now: date
     return True
 
 
-def confirm(
+def decide(
     session: Session,
     settings: Settings,
     admin: Organization,
     batch: Batch,
     reason: str,
     now: datetime,
+    *,
+    confirm: bool,
 ) -> Record:
-    """The quality desk confirms the alert: the batch is held (set by the system) from now."""
+    """The quality desk's answer to the alert, recorded in the admin's name with the numbers:
+    confirmed, the batch is held (set by the system) from now; dismissed, the flag goes and
+    the batch was never held."""
     _require_review(admin, batch)
     found = measure(session, settings, batch, now)
-    place_hold(batch, HoldSetter.system, batch.review_reason or found.describe(batch), now)
+    if confirm:
+        place_hold(batch, HoldSetter.system, batch.review_reason or found.describe(batch), now)
     _clear_review(batch)
-    record = _record(session, batch, admin, found, "confirmed", reason, now)
-    notifications.batch_on_hold(session, batch)
+    record = _record(
+        session, batch, admin, found, "confirmed" if confirm else "dismissed", reason, now
+    )
+    if confirm:
+        notifications.batch_on_hold(session, batch)
+    else:
+        enqueue(session, "batch.review_dismissed", _payload(batch), org_ids=[batch.owner_org_id])
     return record
 
 
-def dismiss(
-    session: Session,
-    settings: Settings,
-    admin: Organization,
-    batch: Batch,
-    reason: str,
-    now: datetime,
-) -> Record:
-    """The quality desk dismisses the alert: the flag goes, the batch was never held."""
-    _require_review(admin, batch)
-    found = measure(session, settings, batch, now)
-    _clear_review(batch)
-    record = _record(session, batch, admin, found, "dismissed", reason, now)
-    enqueue(session, "batch.review_dismissed", _payload(batch), org_ids=[batch.owner_org_id])
-    return record
+def require_desk(org: Organization) -> None:
+    """Only the quality desk (admins) answers a quality alert."""
+    if org.role != OrgRole.admin:
+        raise Forbidden("quality alerts are confirmed or dismissed by the quality desk (admin)")
 
 
 def _require_review(org: Organization, batch: Batch) -> None:
-    if org.role != OrgRole.admin:
-        raise Forbidden("quality alerts are confirmed or dismissed by the quality desk (admin)")
+    require_desk(org)
     if batch.review_since is None:
         raise Conflict(f"batch {batch.id} has no quality alert waiting for review")
 

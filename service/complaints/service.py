@@ -207,11 +207,9 @@ def decide_review(
     now: datetime | None = None,
 ) -> Batch:
     """The quality desk confirms (the batch is held) or dismisses a batch's quality alert."""
-    if org.role != OrgRole.admin:
-        raise Forbidden("quality alerts are confirmed or dismissed by the quality desk (admin)")
+    alerts.require_desk(org)  # before taking the batch's lock
     now = now or utcnow()
     batch = lock_batch(session, batch_id)
-    decide = alerts.confirm if confirm else alerts.dismiss
-    decide(session, settings, org, batch, data.reason, now)
+    alerts.decide(session, settings, org, batch, data.reason, now, confirm=confirm)
     session.flush()
     return batch
