@@ -22,6 +22,8 @@ class LotproofError(Exception):
 
     status_code = 400
     title = "Bad request"
+    # Seconds a client should wait before trying again (503, 429): sent as Retry-After.
+    retry_after_s: int | None = None
 
     def __init__(self, detail: str, *, field: str | None = None) -> None:
         super().__init__(detail)
@@ -90,7 +92,8 @@ def _field_path(loc: tuple[int | str, ...] | list[int | str]) -> str:
 async def _on_lotproof_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, LotproofError)
     errors = exc.errors or ([{"field": exc.field, "message": exc.detail}] if exc.field else None)
-    return problem_response(exc.status_code, exc.title, exc.detail, errors=errors)
+    headers = {"Retry-After": str(exc.retry_after_s)} if exc.retry_after_s is not None else None
+    return problem_response(exc.status_code, exc.title, exc.detail, errors=errors, headers=headers)
 
 
 # Set by the app: a request's 401/403, if it has one, comes before its 422 (``service.deps``).

@@ -28,6 +28,7 @@ MAX_COPIES = 240
 class LabelRendererBusy(LotproofError):
     status_code = 503
     title = "Label renderer busy"
+    retry_after_s = 5  # a render takes seconds at most (240 labels)
 
 
 class LabelSheets:

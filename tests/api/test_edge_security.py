@@ -134,6 +134,39 @@ class TestLabelSheets:
         assert client.get(url, params={"copies": 24}, headers=headers).status_code == 200
         assert renders == [48, 24]  # another sheet: rendered
 
+    def test_a_request_past_the_render_cap_gets_503_with_retry_after(
+        self, settings: Settings, sessions: SessionFactory, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """One render slot, held by a first sheet: a second sheet is told when to come back."""
+        rendering, release = threading.Event(), threading.Event()
+        real: Callable[..., bytes] = batch_endpoints.render_label_sheet
+
+        def held(labels: Any, *args: Any, **kwargs: Any) -> bytes:
+            rendering.set()
+            release.wait(10)
+            return real(labels, *args, **kwargs)
+
+        monkeypatch.setattr(batch_endpoints, "render_label_sheet", held)
+        tuned = settings.model_copy(
+            update={"label_render_concurrency": 1, "label_render_wait_s": 0.05}
+        )
+        with TestClient(create_app(tuned)) as client:
+            _, key = make_org(sessions)
+            url = f"/api/v1/batches/{make_batch(client, key)['id']}/labels.pdf"
+            first: list[int] = []
+            holder = threading.Thread(
+                target=lambda: first.append(client.get(url, headers=auth(key)).status_code)
+            )
+            holder.start()
+            assert rendering.wait(10)
+            busy = client.get(url, params={"copies": 2}, headers=auth(key))
+            release.set()
+            holder.join(10)
+        assert busy.status_code == 503, busy.text
+        assert busy.headers["content-type"] == "application/problem+json"
+        assert int(busy.headers["retry-after"]) > 0
+        assert first == [200]
+
     def test_the_largest_sheet_is_bounded(
         self, client: TestClient, sessions: SessionFactory
     ) -> None:
