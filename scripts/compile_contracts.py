@@ -9,7 +9,8 @@ Usage (from any directory):
     python scripts/compile_contracts.py          # (re)write the artifacts
     python scripts/compile_contracts.py --check  # exit 1 if one differs from a fresh compile
 
-No compiler is ever downloaded (DESIGN §4). The solc executable is taken, in this order, from:
+No compiler is ever downloaded (docs/design.md §4.4). The solc executable is taken, in this
+order, from:
 
 1. the environment variable ``LOTPROOF_SOLC`` (a path to a solc 0.8.28 executable);
 2. a solc 0.8.28 that py-solc-x already has installed;

@@ -1,7 +1,8 @@
 // Generates tests/vectors/merkle_openzeppelin.json: reference Merkle trees built with the
 // OpenZeppelin JS library `@openzeppelin/merkle-tree` (the version pinned in
-// hardhat-local/package.json). Lotproof's Python tree (DESIGN §3, frozen) must reproduce these
-// roots, array layouts and proofs exactly, and TraceAnchor.verify must accept the proofs.
+// hardhat-local/package.json). Lotproof's Python tree (docs/design.md §3, frozen) must
+// reproduce these roots, array layouts and proofs exactly, and TraceAnchor.verify must accept
+// the proofs.
 //
 // Usage (from any directory, after `npm ci` in hardhat-local/):
 //   node scripts/make_merkle_vectors.mjs
@@ -25,7 +26,7 @@ const SIZES = [1, 2, 3, 7, 64, 1000];
 const FULL_PROOFS_UP_TO = 64;
 const SPARSE_PROOF_STEP = 37;
 
-// DESIGN §3 worked example (computed there with @openzeppelin/merkle-tree 1.0.8).
+// docs/design.md §3.3 Example A (the original design's; @openzeppelin/merkle-tree 1.0.8).
 const DESIGN_EXAMPLE = {
   values: ["11", "22", "33"].map((b) => `0x${b.repeat(32)}`),
   root: "0xa9b9d19e00269b8e357d6b17ae987e7f306e63b8e77615ce706ec522974d2fea",

@@ -1,6 +1,6 @@
 """Generate tests/vectors/record_digests_v1.json: golden vectors for record format v1.
 
-Each vector is a v1 record (DESIGN §2), its RFC 8785 canonical form and its digest
+Each vector is a v1 record (docs/design.md §2.3), its RFC 8785 canonical form and its digest
 ``sha256(JCS(record))``. The records are built from fixed inputs (no randomness, no clock), so
 the output is stable byte for byte.
 
@@ -38,7 +38,7 @@ EPC_CLASS = f"https://id.gs1.org/01/{GTIN}/10/{LOT}"
 
 
 def _worked_example() -> dict[str, Any]:
-    """DESIGN §2 worked example, verbatim (salt = 32 bytes of 0x5a)."""
+    """docs/design.md §2.7 Example 1, verbatim (salt = 32 bytes of 0x5a)."""
     return build_record(
         gtin=GTIN,
         lot=LOT,

@@ -1,7 +1,7 @@
 """Verification under load: the consumer JSON and HTML pages of a 20-record anchored batch.
 
 Measures throughput and latency at concurrency 32, the JSON-RPC calls the service makes per
-request (DESIGN §7: none once anchors are final), the server's peak memory, and a baseline
+request (docs/design.md §7: none once anchors are final), the server's peak memory, and a baseline
 that asks the chain about every record on every request (the pattern Lotproof avoids).
 
 Run alone: ``.venv/bin/python -m scripts.benchkit.verify --quick``.

@@ -1,7 +1,7 @@
 """Sending anchor transactions: the nonce, the fees, and replacing one that is stuck.
 
 Every send stores its intent (tx hash, nonce, fees, time) before the broadcast, so that after
-a crash the worker knows what may have reached the chain (DESIGN §6).
+a crash the worker knows what may have reached the chain (docs/design.md §6).
 """
 
 from __future__ import annotations

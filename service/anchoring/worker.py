@@ -1,4 +1,4 @@
-"""The anchoring worker (DESIGN §6): pending records -> Merkle root -> one `anchor` tx.
+"""The anchoring worker (docs/design.md §6): pending records -> Merkle root -> one `anchor` tx.
 
 Exactly-once rests on three facts: the anchor row (root, leaves, tx hash) is committed before
 the transaction is broadcast; after any interruption the worker asks the chain for the root

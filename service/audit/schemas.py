@@ -24,7 +24,7 @@ class AuditAnchor(BaseModel):
 
 class AuditRecord(BaseModel):
     n: int
-    record: dict[str, Any] | None  # the DESIGN §2 record itself; None once redacted
+    record: dict[str, Any] | None  # the record itself (docs/design.md §2); None once redacted
     digest: str  # recomputed from ``record`` (the stored digest only for redacted records)
     prev: str | None
     verdict: RecordVerdict

@@ -183,7 +183,7 @@ def _audit_anchor(anchor: Anchor, health: ChainHealth) -> AuditAnchor:
 
 
 def build_bundle(session: Session, org: Organization, batch_id: int) -> Bundle:
-    """The self-contained proof bundle of DESIGN's inspector workflow (lotproof-bundle/1)."""
+    """The self-contained proof bundle, lotproof-bundle/1 (docs/design.md §9)."""
     batch = get_auditable_batch(session, org, batch_id)
     return _bundle(session, batch, _Trail.of_batch(session, batch))
 

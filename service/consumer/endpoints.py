@@ -1,4 +1,4 @@
-"""The GS1 Digital Link resolver: what a scanned QR code opens (DESIGN §8)."""
+"""The GS1 Digital Link resolver: what a scanned QR code opens (docs/design.md §8)."""
 
 from __future__ import annotations
 

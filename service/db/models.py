@@ -105,7 +105,7 @@ class Batch(Base):
     unit: Mapped[str] = mapped_column(String(3))
     produced_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Next record number and the digest of the last record: updated under the batch's row
-    # lock so appends to one batch are serialized (DESIGN §2).
+    # lock so appends to one batch are serialized (docs/design.md §2.5).
     record_count: Mapped[int] = mapped_column(Integer, default=0)
     head_digest: Mapped[bytes | None] = mapped_column(LargeBinary(32), default=None)
     # Custody moves with shipping (to `in_transit_to`) and receiving (to the receiver).
@@ -151,7 +151,7 @@ class Record(Base):
     event_type: Mapped[str] = mapped_column(String(32))
     event_time: Mapped[datetime] = mapped_column(UTCDateTime())
     actor_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
-    # The record of DESIGN §2 as JSON text. Verification re-hashes this every time.
+    # The record of docs/design.md §2 as JSON text. Verification re-hashes this every time.
     # None once redacted: the digest (and its anchor) then stand for the erased content.
     content: Mapped[str | None] = mapped_column(Text)
     # Digest at write time: the anchoring worker's leaf value. Never trusted by verification.

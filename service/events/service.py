@@ -1,4 +1,4 @@
-"""Recording events: each becomes a hashed, chained, pending record (DESIGN §2)."""
+"""Recording events: each becomes a hashed, chained, pending record (docs/design.md §2)."""
 
 from __future__ import annotations
 

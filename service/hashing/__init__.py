@@ -1,4 +1,4 @@
-"""Canonical records and their digests. CONSENSUS-CRITICAL: see DESIGN.md §2.
+"""Canonical records and their digests. CONSENSUS-CRITICAL: see docs/design.md §2.
 
 Every digest ever anchored must recompute identically forever, so version 1 is frozen:
 a change in output is a new module beside ``v1``, selected by the record's ``"v"`` field.

@@ -1,4 +1,4 @@
-"""OpenZeppelin-compatible Merkle tree. CONSENSUS-CRITICAL [frozen]: see DESIGN.md §3.
+"""OpenZeppelin-compatible Merkle tree. CONSENSUS-CRITICAL [frozen]: see docs/design.md §3.
 
 This reproduces ``StandardMerkleTree.of(values, ["bytes32"])`` of ``@openzeppelin/merkle-tree``
 byte for byte (leaf hashing, sorted leaves, sorted pairs, the flat array layout) so that roots and

@@ -1,4 +1,7 @@
-"""Transformations: a new batch made from input batches, recorded on both sides (DESIGN §2)."""
+"""Transformations: a new batch made from input batches, recorded on both sides.
+
+Each side's record is chained in its own history (docs/design.md §2.5).
+"""
 
 from __future__ import annotations
 

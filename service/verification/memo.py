@@ -1,8 +1,8 @@
 """Merkle proofs already checked, remembered in a fixed table that never grows.
 
 Checking a proof is a pure function of (root, digest, proof), so remembering its answer trusts
-nothing stored: the digest is still recomputed from the record on every verification (DESIGN
-§7); only the keccak work of a proof already checked is saved.
+nothing stored: the digest is still recomputed from the record on every verification
+(docs/design.md §7); only the keccak work of a proof already checked is saved.
 
 Each proof is named by a SHA-256 of the three (fixed-width values, so the concatenation is
 unambiguous). Its first 8 bytes pick a slot of a table allocated once; the other 24 are kept

@@ -1,8 +1,8 @@
-"""Verdicts (DESIGN §7). Digests are recomputed from stored content on every call.
+"""Verdicts (docs/design.md §7). Digests are recomputed from stored content on every call.
 
 No chain call here (requests never talk to the chain): an anchor counts only once the worker
 has read its root back from contract storage with enough confirmations (status ``final``),
-which is the cache of on-chain roots that DESIGN §7 allows.
+which is the cache of on-chain roots that docs/design.md §7 allows.
 """
 
 from __future__ import annotations

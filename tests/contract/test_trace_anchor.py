@@ -1,4 +1,4 @@
-"""TraceAnchor (DESIGN §4) against a real Hardhat node, driven with web3.
+"""TraceAnchor (docs/design.md §4) against a real Hardhat node, driven with web3.
 
 Proofs come from tests/vectors/merkle_openzeppelin.json, produced by the OpenZeppelin JS library
 (scripts/make_merkle_vectors.mjs), so these tests also pin the contract's leaf encoding to the
@@ -33,7 +33,7 @@ DEFAULT_ADMIN_ROLE = b"\x00" * 32
 ANCHORER_ROLE = Web3.keccak(text="ANCHORER_ROLE")
 ZERO = b"\x00" * 32
 
-# DESIGN §4: an anchor writes at most two new storage slots, about 75k gas.
+# docs/design.md §4.1: an anchor writes at most two new storage slots, about 75k gas.
 MAX_ANCHOR_GAS = 80_000
 # The very first anchor of a deployment also turns the array length slot from zero to
 # non-zero (SSTORE 20,000 instead of 2,900 gas), once per contract.

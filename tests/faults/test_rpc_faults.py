@@ -2,7 +2,7 @@
 
 Each test puts tests/support/rpcfaults.py between the service and the module's own Hardhat
 node, records events through the real API while the fault lasts, then lets the worker recover
-and checks DESIGN §6 against the chain itself, not against what the service says about it:
+and checks docs/design.md §6 against the chain itself, not against what the service says about it:
 every acknowledged event is stored and ends in exactly one final anchor, every root is on
 chain exactly once, no mined transaction of the anchoring key reverted, and its nonces have no
 gap (on a real chain a skipped nonce stalls every later transaction; Hardhat's automine refuses

@@ -2,7 +2,7 @@
 
 For tests/faults/test_rpc_faults.py: `open_rig` builds one on a test's own chain and database
 (the worker has deployed its contract, so that the faults meet anchoring), and
-`assert_recovered` checks DESIGN §6 against the chain once the fault is over.
+`assert_recovered` checks docs/design.md §6 against the chain once the fault is over.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""GS1 identifiers (DESIGN §8): GTIN check digits, AI 10/21 values, Digital Link URIs."""
+"""GS1 identifiers (docs/design.md §8): GTIN check digits, AI 10/21 values, Digital Link URIs."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ class TestCheckDigit:
     @pytest.mark.parametrize(
         ("body", "digit"),
         [
-            ("950600013435", 2),  # GTIN-13 9506000134352 (the DESIGN example)
+            ("950600013435", 2),  # GTIN-13 9506000134352 (docs/design.md §8)
             ("400638133393", 1),  # GTIN-13 4006381333931
             ("9638507", 4),  # GTIN-8 96385074
             ("03600029145", 2),  # GTIN-12 (UPC-A) 036000291452

@@ -1,4 +1,4 @@
-"""Record format v1 (DESIGN §2, frozen): canonical form, digests and golden vectors."""
+"""Record format v1 (docs/design.md §2, frozen): canonical form, digests and golden vectors."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from service.hashing.v1 import (
 VECTORS_PATH = Path(__file__).resolve().parent.parent / "vectors" / "record_digests_v1.json"
 VECTORS: list[dict[str, Any]] = json.loads(VECTORS_PATH.read_text(encoding="utf-8"))["vectors"]
 
-# DESIGN §2: the digest of the worked example, as written there.
+# docs/design.md §2.7 Example 1: its digest, as written there.
 DESIGN_DIGEST = "0xad81c5e54a61bbbc78500361e0e79aeaa9afac2b9cb73524c4def38c7f0bd999"
 MAX_SAFE = 2**53 - 1  # RFC 8785 (I-JSON) rejects integers outside ±(2^53 - 1)
 

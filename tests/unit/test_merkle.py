@@ -1,4 +1,7 @@
-"""Merkle batches (DESIGN §3, frozen): byte-identical to OpenZeppelin's StandardMerkleTree."""
+"""Merkle batches (docs/design.md §3, frozen): byte-identical to OpenZeppelin's tree.
+
+That is ``StandardMerkleTree`` of ``@openzeppelin/merkle-tree``, leaf encoding ``["bytes32"]``.
+"""
 
 from __future__ import annotations
 
