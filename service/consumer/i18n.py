@@ -175,10 +175,6 @@ def negotiate_language(query_lang: str | None, accept_language: str | None) -> s
     return DEFAULT_LANGUAGE
 
 
-def translator(language: str) -> Translator:
-    return Translator(language)
-
-
 class Translator:
     def __init__(self, language: str) -> None:
         self.language = language

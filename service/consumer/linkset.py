@@ -7,7 +7,6 @@ from typing import Any
 from service.consumer.i18n import LANGUAGES
 
 GS1_VOC = "https://gs1.org/voc/"
-LINK_TYPES = ("gs1:pip", "gs1:traceability", "gs1:certificationInfo", "gs1:recallStatus")
 
 
 def build_linkset(link: str, title: str) -> dict[str, Any]:

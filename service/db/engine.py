@@ -98,10 +98,6 @@ def release_page_cache(dbapi_connection: sqlite3.Connection) -> None:
         dbapi_connection.execute("PRAGMA shrink_memory")
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 class SessionFactory:
     """Opens read sessions and write sessions (the latter lock SQLite up front)."""
 

@@ -17,13 +17,6 @@ class OrgCreated(BaseModel):
     api_key: str
 
 
-class OrgRead(BaseModel):
-    id: int
-    slug: str
-    name: str
-    role: OrgRole
-
-
 class OrgProfile(BaseModel):
     """An organisation as any API user sees it, including whether it may write."""
 
