@@ -3,6 +3,7 @@ key on top, and per source address after failed authentications; overload answer
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from typing import Any
 
@@ -124,6 +125,24 @@ class TestInventedKeys:
         over = limited.get(ME, headers=auth(key) | here)
         assert_limited(over)
         assert "client address" in over.json()["detail"]
+
+
+class TestSharedInRedis:
+    """With ``LOTPROOF_RATE_LIMIT_STORAGE=redis://...`` instances share one budget per address:
+    invented keys sent to two instances in turn still meet it (the real Redis of this machine)."""
+
+    def test_two_instances_count_one_address_together(self, settings: Settings) -> None:
+        shared = settings.model_copy(update={"rate_limit_storage": "redis://127.0.0.1:6379"})
+        # An address of this run's own: the Redis server outlives test sessions.
+        attacker = source(f"198.18.{secrets.randbelow(256)}.{secrets.randbelow(256)}")
+        with limited_app(shared) as first, limited_app(shared) as second:
+            statuses = [
+                instance.get(RESOLVER, headers=auth(make_key().key) | attacker).status_code
+                for instance in (first, second, first, second)
+            ]
+            assert 429 not in statuses
+            assert_limited(second.get(RESOLVER, headers=auth(make_key().key) | attacker))
+            assert_limited(first.get(RESOLVER, headers=attacker))
 
 
 class TestPerSource:
