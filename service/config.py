@@ -129,7 +129,7 @@ class Settings(BaseSettings):
     # the rightmost entry that is not (as uvicorn's ProxyHeadersMiddleware walks it).
     # Empty: X-Forwarded-For is ignored and the client is the direct peer.
     trusted_proxies: str = ""
-    # Public label sheets (GET /api/v1/batches/{id}/labels.pdf) cost CPU: at most this many
+    # Label sheets (GET /api/v1/batches/{id}/labels.pdf) cost CPU: at most this many
     # render at once per process (others wait up to label_render_wait_s, then get 503), and
     # rendered sheets are kept in a cache of at most label_cache_bytes (0 = no cache).
     label_render_concurrency: int = Field(default=2, ge=1)

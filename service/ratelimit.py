@@ -7,8 +7,8 @@ Three limits, each a rate in the ``limits`` notation ("300/second", or several j
   address (``service.middleware.source_address``: X-Forwarded-For only from trusted proxies).
 - ``LOTPROOF_RATE_LIMIT_PER_KEY``: requests whose API key is genuine, counted per key (by its
   public prefix, so the secret is never a storage key) on top of the address's budget. A key
-  counts as genuine once it has authenticated: invented keys get no budget of their own (they
-  used to, one per made-up prefix), and nobody can spend a real key's budget with its prefix.
+  counts as genuine once it has authenticated: invented keys get no budget of their own, and
+  nobody can spend a real key's budget with its prefix.
 - ``LOTPROOF_RATE_LIMIT_AUTH_FAILURES``: 401 answers per client address. Past it, that address's
   requests with a key are refused until the window has passed: guessing a 256-bit key gets
   nowhere anyway, and this keeps the guessing from costing a database lookup each.

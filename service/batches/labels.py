@@ -1,10 +1,9 @@
-"""Public label sheets, bounded: rendered ones are cached, and only a few render at once.
+"""Label sheets, bounded: rendered ones are cached, and only a few render at once.
 
-A sheet is public (anyone holding a batch's link may print its labels) and costs CPU: about
-2 ms per label. Without bounds, anyone could keep every core busy by asking for the largest
-sheet again and again. So a sheet is rendered once per content (the cache key is everything
-printed on it: link, GTIN, lot, product name and the number of copies, so a renamed product
-or another public URL is a new entry and a stale sheet is never served), at most
+A sheet costs CPU (about 2 ms per label), and every organisation taking part in a batch may
+ask for one. So a sheet is rendered once per content (the cache key is everything printed on
+it: link, GTIN, lot, product name and the number of copies, so a renamed product or another
+public URL is a new entry and a stale sheet is never served), at most
 ``label_render_concurrency`` renders run at once in a process (the others wait up to
 ``label_render_wait_s``, then get 503), and the cache holds at most ``label_cache_bytes``.
 """
@@ -21,7 +20,7 @@ from fastapi import Depends, Request
 from service.config import Settings
 from service.errors import LotproofError
 
-# The most labels on one sheet request: ten A4 pages of 24 (it was 2,400, 5.5 s of CPU).
+# The most labels on one sheet request: ten A4 pages of 24 (about half a second of CPU).
 MAX_COPIES = 240
 
 
