@@ -12,7 +12,7 @@ from pathlib import Path
 # Run from a clone without `pip install`: make the repository's `service` package importable.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from service.verifier import main
+from service.bundlecheck import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

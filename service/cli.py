@@ -19,6 +19,7 @@ from service.anchoring.repository import AnchorRepository
 from service.anchoring.worker import AnchoringWorker
 from service.app import create_app
 from service.audit.monitor import run_monitor
+from service.bundlecheck import main as verify_bundle_main
 from service.client.commands import client_app
 from service.complaints.overdue import watch_overdue
 from service.config import Settings
@@ -32,7 +33,6 @@ from service.ledger.reader import ContractReader
 from service.ledger.signer import SignerConfigError
 from service.memory import manage_heap
 from service.orgs.service import create_org
-from service.verifier import main as verify_bundle_main
 from service.webhooks.dispatcher import WebhookDispatcher
 
 app = typer.Typer(help="Lotproof: tamper-evident product traceability.", no_args_is_help=True)

@@ -6,7 +6,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.text import SafeText
-from service.verification.schemas import BatchVerdict, RecordVerdict, SignedBy
+from service.verdicts.schemas import BatchVerdict, RecordVerdict, SignedBy
 
 BUNDLE_FORMAT = "lotproof-bundle/1"
 

@@ -30,8 +30,8 @@ from service.events.repository import RecordRepository
 from service.hashing import digest_to_hex
 from service.orgs.repository import OrgRepository
 from service.products.repository import ProductRepository
-from service.verification.schemas import BatchVerification, RecordVerification
-from service.verification.service import verify_batch, verify_org
+from service.verdicts.schemas import BatchVerification, RecordVerification
+from service.verdicts.service import verify_batch, verify_org
 
 
 def get_auditable_batch(session: Session, org: Organization, batch_id: int) -> Batch:

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.categories.models import Category
+from service.db.models import Category
 
 
 class CategoryRepository:

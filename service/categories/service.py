@@ -6,7 +6,6 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from service.categories.models import Category
 from service.categories.repository import CategoryRepository
 from service.categories.schemas import (
     AlertThresholds,
@@ -17,7 +16,7 @@ from service.categories.schemas import (
 )
 from service.config import Settings
 from service.db.base import utcnow
-from service.db.models import Organization, OrgRole
+from service.db.models import Category, Organization, OrgRole
 from service.errors import Forbidden, NotFound
 from service.orgs.repository import OrgRepository
 

@@ -6,8 +6,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.certificates.models import Certificate
-from service.db.models import Organization, Record
+from service.db.models import Certificate, Organization, Record
 
 
 class CertificateRepository:

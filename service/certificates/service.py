@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from service.categories.repository import CategoryRepository
-from service.certificates.models import Certificate
 from service.certificates.repository import CertificateRepository
 from service.certificates.schemas import (
     CertificateCreate,
@@ -21,7 +20,7 @@ from service.certificates.schemas import (
     RecordRef,
 )
 from service.certificates.validity import CertificateStatus, certificate_status, utc_day
-from service.db.models import Organization, OrgRole, Product, Record
+from service.db.models import Certificate, Organization, OrgRole, Product, Record
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.files.service import require_files
 from service.hashing import digest_from_hex, digest_to_hex

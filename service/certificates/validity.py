@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from service.certificates.models import Certificate
+from service.db.models import Certificate
 
 
 class CertificateStatus(StrEnum):

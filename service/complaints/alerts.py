@@ -27,14 +27,13 @@ from sqlalchemy.orm import Session
 
 from service import notifications
 from service.batches.quantities import is_plausible
-from service.categories.models import Category
 from service.categories.repository import CategoryRepository
 from service.categories.schemas import EffectiveThresholds
 from service.categories.service import alert_thresholds
 from service.complaints.repository import ComplaintRepository
 from service.config import Settings
 from service.custody.rules import HoldSetter, place_hold
-from service.db.models import Batch, Organization, OrgRole, Record
+from service.db.models import Batch, Category, Organization, OrgRole, Record
 from service.errors import Conflict, Forbidden
 from service.events.epcis import GS1_RESOLVER, format_offset, format_utc_ms
 from service.events.service import append_record

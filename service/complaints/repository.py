@@ -7,8 +7,7 @@ from sqlalchemy import ColumnElement, Insert, Row, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from service.complaints.models import ComplaintSource
-from service.db.models import Batch, Complaint, Organization, OrgRole
+from service.db.models import Batch, Complaint, ComplaintSource, Organization, OrgRole
 
 
 class ComplaintRepository:

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel
 
-from service.verification.schemas import BatchVerdict, RecordVerdict, RecordVerification
+from service.verdicts.schemas import BatchVerdict, RecordVerdict, RecordVerification
 
 
 class PublicBatch(BaseModel):

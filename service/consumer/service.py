@@ -20,7 +20,7 @@ from service.products.repository import ProductRepository
 from service.scorecard.summary import ScoreCache
 from service.units.repository import UnitRepository
 from service.units.scans import record_scan
-from service.verification.service import verify_batch
+from service.verdicts.service import verify_batch
 
 
 def find_target(session: Session, key: LinkKey) -> tuple[Batch, Unit | None]:

@@ -12,8 +12,8 @@ from service.db.models import Organization
 from service.scorecard.repository import ScorecardRepository
 from service.scorecard.schemas import ScorecardRead
 from service.scorecard.summary import ScoreCache
-from service.verification.schemas import BatchVerdict
-from service.verification.service import verify_org
+from service.verdicts.schemas import BatchVerdict
+from service.verdicts.service import verify_org
 
 
 def supplier_facts(

@@ -28,15 +28,17 @@ from typing import Any
 from sqlalchemy import Delete, Insert, TextClause, Update, event
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
-from service.db.models import Batch, Record
+from service.db.models import ApiKey, Batch, IdempotentRequest, Record, Scan, WebhookDelivery
 
 CACHE_NEUTRAL = "lotproof_cache_neutral"
 """``session.info`` flag: this session's commits never change a cached answer (scan logging)."""
 
 # Tables whose rows no resolver answer shows: key bookkeeping, idempotent replays, unit scan
 # logs (answered uncached), webhook deliveries.
-NEUTRAL_TABLES = frozenset({"api_keys", "idempotent_requests", "scans", "webhook_deliveries"})
-_BATCH_TABLES = frozenset({"records", "batches"})
+NEUTRAL_TABLES = frozenset(
+    model.__tablename__ for model in (ApiKey, IdempotentRequest, Scan, WebhookDelivery)
+)
+_BATCH_TABLES = frozenset({Record.__tablename__, Batch.__tablename__})
 _TOUCHED = "lotproof_touched_batches"  # execution option, and the session.info entry
 _ANYTHING = "lotproof_wrote_anything"
 

@@ -8,10 +8,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
 from fastapi import Path as PathParam
 
+from service.db.models import EvidenceFile
 from service.deps import CurrentOrg, DbSession, get_settings, get_state
 from service.files import service
 from service.files.factory import build_file_store
-from service.files.models import EvidenceFile
 from service.files.schemas import FILES_PATH, FileRead
 from service.files.storage import FileStore
 from service.hashing import digest_from_hex, digest_to_hex

@@ -5,7 +5,7 @@ from collections.abc import Collection
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.files.models import EvidenceFile
+from service.db.models import EvidenceFile
 
 
 class EvidenceFileRepository:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from service.files.models import EvidenceFile
+from service.db.models import EvidenceFile
 from service.hashing import digest_to_hex
 
 FILES_PATH = "/api/v1/files"

@@ -9,9 +9,8 @@ from pathlib import PureWindowsPath
 
 from sqlalchemy.orm import Session
 
-from service.db.models import Organization
+from service.db.models import EvidenceFile, Organization
 from service.errors import InvalidInput, LotproofError, NotFound, PayloadTooLarge
-from service.files.models import EvidenceFile
 from service.files.repository import EvidenceFileRepository
 from service.files.storage import CorruptFile, FileStore
 from service.hashing import digest_to_hex

@@ -2,7 +2,7 @@
 
 Batches have their history (format v1); facts about an organisation itself are chained the
 same way in its own history, anchored in the same Merkle batches and verified with the same
-verdicts (``service.verification.service.verify_org``).
+verdicts (``service.verdicts.service.verify_org``).
 """
 
 from __future__ import annotations

@@ -5,8 +5,7 @@ from collections.abc import Sequence
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
-from service.db.models import Batch, Product, Record
-from service.recalls.models import Recall, RecallBatch
+from service.db.models import Batch, Product, Recall, RecallBatch, Record
 
 
 class RecallRepository:

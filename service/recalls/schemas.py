@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.custody.schemas import Handover
 from service.db.base import MAX_ROW_ID
-from service.recalls.models import RecallSeverity
+from service.db.models import RecallSeverity
 from service.text import SafeText
 
 MAX_BATCHES = 100

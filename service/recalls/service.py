@@ -13,14 +13,13 @@ from service import notifications
 from service.custody.schemas import CustodyPeriod
 from service.custody.service import custody_chain
 from service.db.base import utcnow
-from service.db.models import Batch, Organization, OrgRole
+from service.db.models import Batch, Organization, OrgRole, Recall, RecallBatch
 from service.documents.csv_writer import Cell, write_csv
 from service.errors import Forbidden, InvalidInput, NotFound
 from service.events.epcis import GS1_RESOLVER, format_offset, format_utc_ms
 from service.events.service import append_record
 from service.gs1 import digital_link
 from service.orgs.repository import OrgRepository
-from service.recalls.models import Recall, RecallBatch
 from service.recalls.repository import RecallRepository
 from service.recalls.schemas import RecallCreate, RecalledBatch, RecallRead
 from service.transformations.repository import TransformationRepository

@@ -8,10 +8,17 @@ from datetime import datetime
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
-from service.categories.models import Category
-from service.certificates.models import Certificate
-from service.db.models import Batch, Complaint, Organization, Product, Record
-from service.recalls.models import Recall, RecallBatch
+from service.db.models import (
+    Batch,
+    Category,
+    Certificate,
+    Complaint,
+    Organization,
+    Product,
+    Recall,
+    RecallBatch,
+    Record,
+)
 
 INSPECTION = "inspection"
 

@@ -15,8 +15,8 @@ from service.errors import Forbidden, InvalidInput, NotFound
 from service.scorecard import formula
 from service.scorecard.repository import ScorecardRepository
 from service.scorecard.schemas import ScorecardComponent, ScorecardRead, ScorecardWindow
-from service.verification.schemas import RecordVerdict
-from service.verification.service import verify_batch, verify_org
+from service.verdicts.schemas import RecordVerdict
+from service.verdicts.service import verify_batch, verify_org
 
 DEFAULT_WINDOW = timedelta(days=90)
 _SEES_EVERY_SUPPLIER = {OrgRole.inspector, OrgRole.admin}

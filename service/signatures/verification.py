@@ -11,7 +11,7 @@ from service.db.models import Organization, Record
 from service.hashing import digest_from_hex
 from service.signatures.eip712 import recover_signer
 from service.signatures.repository import SignatureRepository
-from service.verification.schemas import RecordVerdict, RecordVerification, SignedBy
+from service.verdicts.schemas import RecordVerdict, RecordVerification, SignedBy
 
 
 def attach_signatures(

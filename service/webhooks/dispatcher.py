@@ -25,8 +25,8 @@ import rfc8785
 from service.config import Settings
 from service.db.base import utcnow
 from service.db.engine import SessionFactory
+from service.db.models import DeliveryStatus, WebhookDelivery
 from service.webhooks.destinations import DestinationPolicy
-from service.webhooks.models import DeliveryStatus, WebhookDelivery
 from service.webhooks.repository import WebhookRepository
 from service.webhooks.transport import CONNECTION_FAILED, Outcome, post
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from service.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from service.db.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 
 
 class WebhookRepository:

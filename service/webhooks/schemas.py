@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from service.db.models import WebhookEvent
 from service.text import SafeLine
-from service.webhooks.models import WebhookEvent
 
 
 class WebhookCreate(BaseModel):

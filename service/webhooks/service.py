@@ -11,10 +11,9 @@ from sqlalchemy.orm import Session
 
 from service.config import Settings
 from service.db.base import utcnow
-from service.db.models import Organization
+from service.db.models import Organization, WebhookDelivery, WebhookEvent, WebhookSubscription
 from service.errors import InvalidInput, NotFound
 from service.webhooks.destinations import DestinationPolicy
-from service.webhooks.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 from service.webhooks.repository import WebhookRepository
 from service.webhooks.schemas import (
     DeliveryList,

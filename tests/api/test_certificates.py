@@ -19,9 +19,8 @@ from service.certificates.expiry import announce_expiring
 from service.certificates.validity import utc_day
 from service.db.base import utcnow
 from service.db.engine import SessionFactory
-from service.db.models import Organization, OrgRole, Record
-from service.verification.service import verify_org
-from service.webhooks.models import WebhookDelivery
+from service.db.models import Organization, OrgRole, Record, WebhookDelivery
+from service.verdicts.service import verify_org
 from tests.builders import auth, event_body, make_org, make_product, random_gtin, random_lot
 
 CERT = "iso-9001"

@@ -18,8 +18,7 @@ from sqlalchemy import select
 from service.app import create_app
 from service.config import Settings
 from service.db.engine import SessionFactory
-from service.db.models import Batch, OrgRole
-from service.webhooks.models import WebhookDelivery
+from service.db.models import Batch, OrgRole, WebhookDelivery
 from tests.builders import auth, event_body, make_org, make_product, random_lot, scan
 
 _NETWORKS = itertools.count(secrets.randbelow(2**16))

@@ -13,8 +13,7 @@ from sqlalchemy import func, select
 
 from service.anchoring.worker import AnchoringWorker
 from service.db.engine import SessionFactory
-from service.db.models import Batch, OrgRole, Record
-from service.recalls.models import Recall
+from service.db.models import Batch, OrgRole, Recall, Record
 from tests.builders import (
     auth,
     event_body,

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from service.app import create_app
 from service.config import Settings
 from service.db.engine import SessionFactory
-from service.webhooks.models import DeliveryStatus, WebhookDelivery
+from service.db.models import DeliveryStatus, WebhookDelivery
 from tests.builders import auth, make_org
 from tests.support.hostile_receivers import (
     Connection,

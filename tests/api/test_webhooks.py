@@ -17,9 +17,8 @@ from sqlalchemy import select
 from service.config import Settings
 from service.db.base import utcnow
 from service.db.engine import SessionFactory
-from service.db.models import Organization
+from service.db.models import Organization, WebhookDelivery
 from service.webhooks.dispatcher import WebhookDispatcher, verify_signature
-from service.webhooks.models import WebhookDelivery
 from service.webhooks.service import enqueue
 from tests.builders import auth, make_org
 

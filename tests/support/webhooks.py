@@ -12,8 +12,7 @@ import pytest
 from sqlalchemy import select, update
 
 from service.db.engine import SessionFactory
-from service.db.models import Organization
-from service.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from service.db.models import DeliveryStatus, Organization, WebhookDelivery, WebhookSubscription
 from service.webhooks.service import enqueue
 from tests.support.hostile_receivers import Listener, Serve
 

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from service.certificates.models import Certificate
 from service.certificates.validity import CertificateStatus, certificate_status, utc_day
+from service.db.models import Certificate
 
 VALID_FROM = date(2026, 1, 1)
 VALID_TO = date(2026, 11, 30)

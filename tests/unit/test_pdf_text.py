@@ -22,7 +22,7 @@ from service.audit.report import render_audit_report
 from service.audit.schemas import AuditRecord, Bundle, BundleBatch
 from service.documents.pdf_text import REPLACEMENT, escape, markup, pdf_text
 from service.labels.sheet import Label, render_label_sheet
-from service.verification.schemas import RecordVerdict
+from service.verdicts.schemas import RecordVerdict
 
 SERVICE = Path(__file__).resolve().parents[2] / "service"
 HELPER = SERVICE / "documents" / "pdf_text.py"

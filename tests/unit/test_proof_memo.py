@@ -8,7 +8,7 @@ import tracemalloc
 import pytest
 
 from service.merkle import build_tree, verify_proof
-from service.verification.memo import ProofMemo
+from service.verdicts.memo import ProofMemo
 
 
 def leaves(n: int) -> list[bytes]:
@@ -38,7 +38,7 @@ def test_a_remembered_proof_is_not_checked_again(monkeypatch: pytest.MonkeyPatch
         checks.append(digest)
         return verify_proof(root, digest, proof)
 
-    monkeypatch.setattr("service.verification.memo.verify_proof", counted)
+    monkeypatch.setattr("service.verdicts.memo.verify_proof", counted)
     bad = values[1]
     for _ in range(3):
         assert memo.holds(tree.root, values[0], tree.proof(0)) is True

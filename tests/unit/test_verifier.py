@@ -9,10 +9,7 @@ from typing import Any
 
 import pytest
 
-from service.hashing import build_record, digest_to_hex, record_digest
-from service.ledger.interface import LedgerRejected, LedgerUnavailable, OnChainAnchor
-from service.merkle import build_tree, verify_proof
-from service.verifier import (
+from service.bundlecheck import (
     BundleError,
     Outcome,
     Verdict,
@@ -21,7 +18,10 @@ from service.verifier import (
     main,
     verify_bundle,
 )
-from service.verifier import bundle as bundle_module
+from service.bundlecheck import bundle as bundle_module
+from service.hashing import build_record, digest_to_hex, record_digest
+from service.ledger.interface import LedgerRejected, LedgerUnavailable, OnChainAnchor
+from service.merkle import build_tree, verify_proof
 
 GTIN, LOT = "09506000134352", "L2026-0001"
 CONTRACT = "0x5FbDB2315678afecb367f032d93F642f64180aa3"

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from service.categories import models as _categories_models  # noqa: F401
-from service.certificates import models as _certificates_models  # noqa: F401
-from service.complaints import models as _complaints_models  # noqa: F401
 from service.db import models  # noqa: F401  (registers the tables)
 from service.db.base import Base
-from service.files import models as _files_models  # noqa: F401
-from service.recalls import models as _recalls_models  # noqa: F401
-from service.webhooks import models as _webhooks_models  # noqa: F401
 
 connection = context.config.attributes.get("connection")
 if connection is None:

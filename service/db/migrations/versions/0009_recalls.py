@@ -1,4 +1,4 @@
-"""recalls (tables of service/recalls/models.py)
+"""recalls (tables of service/db/models/recalls.py)
 
 Revision ID: 0009
 Revises: 0008

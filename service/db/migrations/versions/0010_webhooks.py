@@ -1,4 +1,4 @@
-"""webhooks (tables of service/webhooks/models.py)
+"""webhooks (tables of service/db/models/webhooks.py)
 
 Revision ID: 0010
 Revises: 0009

@@ -20,8 +20,8 @@ from service.events.repository import RecordRepository
 from service.hashing import digest_from_hex, digest_to_hex, record_digest
 from service.hashing.v1 import digest_of_canonical
 from service.signatures.verification import attach_signatures
-from service.verification.memo import ProofMemo
-from service.verification.schemas import (
+from service.verdicts.memo import ProofMemo
+from service.verdicts.schemas import (
     AnchorRef,
     BatchVerdict,
     BatchVerification,
@@ -159,7 +159,7 @@ _PROOFS = ProofMemo()
 
 
 def _proof_holds(root: bytes, digest: bytes, proof: tuple[bytes, ...]) -> bool:
-    """``verify_proof``, remembered (``service.verification.memo``)."""
+    """``verify_proof``, remembered (``service.verdicts.memo``)."""
     return _PROOFS.holds(root, digest, proof)
 
 

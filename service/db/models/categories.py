@@ -1,4 +1,4 @@
-"""Tables of the categories domain: per-category quality rules set by admins."""
+"""Per-category quality rules set by admins."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tables of the webhooks domain: subscriptions and their delivery log (migration 0010)."""
+"""Webhook subscriptions and their delivery log (migration 0010)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tables of the recalls domain (migration 0009). Kept beside the domain, on the shared Base."""
+"""Recalls and the batches each one reached (migration 0009)."""
 
 from __future__ import annotations
 

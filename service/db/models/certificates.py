@@ -1,4 +1,4 @@
-"""Tables of the certificates domain: supplier qualification certificates."""
+"""Supplier qualification certificates (an index over organisation records)."""
 
 from __future__ import annotations
 

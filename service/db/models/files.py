@@ -1,4 +1,4 @@
-"""The evidence_files table (migration 0006). Kept beside its domain, on the shared Base."""
+"""Uploaded evidence files (migration 0006); the bytes live in the FileStore."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ Deliberately free of the database, the web app and the operator's configuration,
 inspector can run it from a clone against any node they trust.
 """
 
-from service.verifier.bundle import (
+from service.bundlecheck.bundle import (
     BundleError,
     BundleReport,
     ChainView,
