@@ -2,8 +2,8 @@
 """Verify a Lotproof proof bundle against the chain: ``verify_bundle.py FILE --rpc URL``.
 
 Runs from a plain clone (no installation needed beyond the dependencies). Exit codes: 0 all
-verified or redacted, 1 tampered / inconsistent / refused, 2 some still pending, 3 chain
-unreachable.
+verified or redacted, 1 tampered / invalid / refused, 2 some still pending (or no records),
+3 chain unreachable, 4 usage error (bad arguments, unreadable file); see ``--help``.
 """
 
 import sys

@@ -138,6 +138,25 @@ class TestVerifier:
         assert result.returncode == 1, f"{tampering} not caught:\n{result.stdout}{result.stderr}"
         assert "Traceback" not in result.stderr
 
+    def test_an_altered_record_is_the_only_one_accused(
+        self, anchored_bundle: Bundle, hardhat_node: HardhatNode, tmp_path: Path
+    ) -> None:
+        """Its successor's prev still names the original digest: a chain break, not tampering."""
+        doctored = copy.deepcopy(anchored_bundle)
+        change_event_field(doctored)
+        path = tmp_path / "doctored.json"
+        path.write_text(json.dumps(doctored))
+        result = run_verifier(path, hardhat_node.url)
+        assert result.returncode == 1, result.stdout + result.stderr
+        summary = result.stdout.strip().splitlines()[-1]
+        assert summary.startswith("TAMPERED") and summary.endswith(", 1 tampered)"), summary
+        assert "problem: chain broken between n=1 and n=2" in result.stdout
+
+    def test_unreadable_file_is_a_usage_error(self, tmp_path: Path) -> None:
+        result = run_verifier(tmp_path / "missing.json", "http://127.0.0.1:9")
+        assert result.returncode == 4, result.stdout + result.stderr
+        assert "cannot read" in result.stderr and "Traceback" not in result.stderr
+
     def test_truncated_file(
         self, anchored_bundle: Bundle, hardhat_node: HardhatNode, tmp_path: Path
     ) -> None:
