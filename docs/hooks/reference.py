@@ -1,0 +1,309 @@
+"""MkDocs hook: the configuration and HTTP API reference pages, generated at build time.
+
+Both pages are made from the code they describe, so they cannot go stale: every field of
+``service.config.Settings`` (its description comes from the comment above it in
+service/config.py, or from ``EXTRA_DESCRIPTIONS`` below for the few without one), and every
+operation of the OpenAPI document of an app created without starting it (no database, no chain,
+no network). A setting with no description at all is a warning, which ``mkdocs build --strict``
+turns into a failed build.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import logging
+import re
+import tempfile
+import tokenize
+import types
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any, Union, get_args, get_origin
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+from pydantic import AwareDatetime, SecretStr
+from pydantic.fields import FieldInfo
+
+log = logging.getLogger("mkdocs.hooks.reference")
+
+CONFIG_PAGE = "configuration.md"
+API_PAGE = "api.md"
+ENV_PREFIX = "LOTPROOF_"
+
+# Settings that have no comment of their own in service/config.py. A field listed here that
+# gains a comment (or disappears) is reported, so this list only ever shrinks.
+EXTRA_DESCRIPTIONS = {
+    "env": "`dev` deploys a contract by itself and accepts the public Hardhat key; `prod` "
+    "does neither, and turns `/docs`, `/openapi.json` and open `/metrics` off.",
+    "database_url": "SQLAlchemy URL: `sqlite:///path` or `postgresql+psycopg://user@host/db`.",
+    "rpc_url": "JSON-RPC endpoint of the EVM chain anchors go to.",
+    "chain_id": "When set, checked against the endpoint's chain id at startup.",
+    "public_url": "Base of the Digital Link URLs in QR codes and on pages.",
+    "contract_address": "Use this deployed `TraceAnchor` (else dev mode deploys one).",
+    "anchor_key": "Private key of the anchoring account (never logged). Dev mode falls back to "
+    "the public Hardhat key; prod refuses that key.",
+    "anchor_keystore": "An encrypted keystore file for the anchoring key, instead of "
+    "`LOTPROOF_ANCHOR_KEY`.",
+    "anchor_keystore_password": "The keystore's password.",
+    "anchor_interval": "Seconds between anchoring rounds.",
+    "anchor_max_leaves": "The most records one anchor (one Merkle root) covers.",
+    "confirmations": "Blocks an anchor needs on top before it is final and its records show "
+    "`verified`: on a chain that reorganises, at least the deepest reorg you accept.",
+    "rpc_timeout": "Seconds a call to the chain may take.",
+    "max_body_bytes": "Largest request body; bigger ones get 413 (uploads and bulk imports "
+    "have their own caps).",
+    "max_file_bytes": "Largest evidence file.",
+    "openapi_enabled": "Serve `/openapi.json`: unset = on in dev, off in prod (the docs UI "
+    "needs it).",
+    "contract_artifact": "The compiled `TraceAnchor` (ABI and bytecode) used to deploy.",
+    "api_key": "The field CLI's API key.",
+    "keystore_password": "Password of the keystore `lotproof sign` and "
+    "`lotproof register-address` use (prompted for when unset).",
+}
+
+
+# --- configuration reference ------------------------------------------------------------
+
+
+def _comments_before_fields(source: str) -> dict[str, str]:
+    """field -> the comment block right above it in ``class Settings`` (``# --- x ---``
+    dividers left out)."""
+    comments: dict[int, str] = {}
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type == tokenize.COMMENT:
+            comments[tok.start[0]] = tok.string.lstrip("#").strip()
+    tree = ast.parse(source)
+    settings = next(
+        node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == "Settings"
+    )
+    found: dict[str, str] = {}
+    previous_end = settings.lineno
+    for node in settings.body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            block: list[str] = []
+            for line in range(node.lineno - 1, previous_end, -1):
+                if line not in comments:
+                    break
+                if not comments[line].startswith("---"):
+                    block.insert(0, comments[line])
+            found[node.target.id] = " ".join(block)
+        previous_end = node.end_lineno or node.lineno
+    return found
+
+
+def _covered_by_comment(name: str, owner: str, comment: str) -> bool:
+    """Whether the comment above ``owner`` also describes ``name``, a field declared after it
+    without a comment of its own: the comment names it (or its first two words, as in
+    ``quality_alert_...``), or it shares its first word with ``owner`` (``files_s3_...``)."""
+    words = name.split("_")
+    return name in comment or "_".join(words[:2]) in comment or words[0] == owner.split("_")[0]
+
+
+def _type_name(annotation: Any) -> str:
+    if get_origin(annotation) in (Union, types.UnionType):
+        names = [_type_name(a) for a in get_args(annotation) if a is not type(None)]
+        return " or ".join(names)
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return " or ".join(f"`{member.value}`" for member in annotation)
+    if annotation is SecretStr:
+        return "secret"
+    if annotation is AwareDatetime or (
+        isinstance(annotation, type) and issubclass(annotation, datetime)
+    ):
+        return "date-time with offset"
+    if isinstance(annotation, type) and issubclass(annotation, Path):
+        return "path"
+    names = {bool: "boolean", int: "integer", float: "number", str: "string"}
+    return names.get(annotation, getattr(annotation, "__name__", str(annotation)))
+
+
+def _bounds(info: FieldInfo) -> str:
+    words = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
+    parts = []
+    for item in info.metadata:
+        for attr, symbol in words.items():
+            value = getattr(item, attr, None)
+            if value is not None:
+                parts.append(
+                    f"{symbol} {value:g}" if isinstance(value, float) else f"{symbol} {value}"
+                )
+    return ", ".join(parts)
+
+
+def _default(info: FieldInfo, repo_root: Path) -> str:
+    value = info.get_default(call_default_factory=True)
+    if value is None:
+        return "unset"
+    if isinstance(value, Enum):
+        value = value.value
+    if isinstance(value, Path):
+        value = value.relative_to(repo_root) if value.is_absolute() else value
+        return f"`{value.as_posix()}`"
+    if isinstance(value, datetime):
+        return f"`{value.isoformat()}`"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if value == "":
+        return "empty"
+    return f"`{value}`"
+
+
+def field_descriptions() -> dict[str, str]:
+    """Every Settings field -> its description, in declaration order ("" if it has none)."""
+    from service import config
+
+    above = _comments_before_fields(Path(config.__file__).read_text(encoding="utf-8"))
+    described: dict[str, str] = {}
+    owner = ""  # the last field with a comment of its own
+    for name, info in config.Settings.model_fields.items():
+        own = info.description or above.get(name, "")
+        if own and name in EXTRA_DESCRIPTIONS:
+            log.warning(
+                "docs/hooks/reference.py: drop EXTRA_DESCRIPTIONS[%r], "
+                "service/config.py describes it",
+                name,
+            )
+        if own:
+            text, owner = own, name
+        elif name in EXTRA_DESCRIPTIONS:
+            text = EXTRA_DESCRIPTIONS[name]
+        elif owner and _covered_by_comment(name, owner, described[owner]):
+            text = f"See `{ENV_PREFIX}{owner.upper()}` above."
+        else:
+            text, owner = "", ""
+        described[name] = text
+    for name in EXTRA_DESCRIPTIONS.keys() - config.Settings.model_fields.keys():
+        log.warning("docs/hooks/reference.py: EXTRA_DESCRIPTIONS[%r] names no setting", name)
+    return described
+
+
+def configuration_page() -> str:
+    from service import config
+
+    lines = [
+        "# Configuration reference",
+        "",
+        "Every setting of `service.config.Settings`, the only code that reads the environment.",
+        f"Each is read from the environment variable `{ENV_PREFIX}<NAME>` (case-insensitive);",
+        "booleans take `true`/`false`, secrets are never logged. This page is generated from the",
+        "code when the documentation is built: the description is the comment above the field in",
+        "`service/config.py`.",
+        "",
+        "For how to set them up in production, see [Operations](operations.md).",
+    ]
+    lines += ["", *_table_head()]
+    names = list(config.Settings.model_fields)
+    for name, text in field_descriptions().items():
+        info = config.Settings.model_fields[name]
+        if not text:
+            log.warning(
+                "setting %s has no description: add a comment above it in service/config.py", name
+            )
+        kind = _type_name(info.annotation)
+        bounds = _bounds(info)
+        if bounds:
+            kind += f" ({bounds})"
+        about = _as_variables(text, names)
+        cells = [f"`{ENV_PREFIX}{name.upper()}`", kind, _default(info, config.REPO_ROOT), about]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _as_variables(text: str, names: list[str]) -> str:
+    """Field names in a comment (``anchor_max_fee_gwei``) as the variables a reader sets."""
+    for name in (n for n in names if "_" in n):
+        text = re.sub(rf"`?\b{name}\b`?", f"`{ENV_PREFIX}{name.upper()}`", text)
+    return text
+
+
+def _table_head() -> list[str]:
+    return ["| Variable | Type | Default | What it does |", "|---|---|---|---|"]
+
+
+# --- HTTP API reference -----------------------------------------------------------------
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document of an app that is created, never started: creating it opens no
+    database and reaches no chain (both happen in its lifespan)."""
+    from service.app import create_app
+    from service.config import Settings
+
+    with tempfile.TemporaryDirectory() as directory:
+        settings = Settings(
+            env="dev",
+            database_url=f"sqlite:///{directory}/unused.db",
+            rpc_url="http://127.0.0.1:1",
+            run_worker=False,
+            docs_enabled=True,
+            openapi_enabled=True,
+            files_dir=Path(directory) / "files",
+        )
+        document: dict[str, Any] = create_app(settings).openapi()
+    return document
+
+
+def _first_paragraph(text: str) -> str:
+    paragraph = text.strip().split("\n\n")[0]
+    return " ".join(paragraph.split()).replace("|", "\\|")
+
+
+def api_page() -> str:
+    doc = openapi_document()
+    by_tag: dict[str, list[str]] = {}
+    count = 0
+    for path, operations in doc["paths"].items():
+        for method, op in operations.items():
+            count += 1
+            tag = (op.get("tags") or ["other"])[0]
+            auth = "API key" if op.get("security") else "public"
+            summary = op.get("summary", op.get("operationId", ""))
+            about = _first_paragraph(op.get("description", ""))
+            row = (
+                f"| `{method.upper()}` | `{path}` | {auth} | {summary}"
+                + (f": {about}" if about else "")
+                + " |"
+            )
+            by_tag.setdefault(tag, []).append(row)
+    info = doc["info"]
+    lines = [
+        "# HTTP API",
+        "",
+        f"{info['title']} {info['version']}: {info.get('summary', '')}. All {count} operations",
+        "of the service's OpenAPI document, grouped by tag (generated from the code when the",
+        "documentation is built).",
+        "",
+        "A running instance serves the full document at `/openapi.json` and an interactive",
+        "explorer at [`/docs`](http://127.0.0.1:8000/docs) (Swagger UI) and `/redoc`, loaded from",
+        "the instance itself: on by default in dev mode (`make run`), off in prod unless",
+        "`LOTPROOF_DOCS_ENABLED` and `LOTPROOF_OPENAPI_ENABLED` are set",
+        "([configuration](configuration.md)).",
+        "",
+        '- **Auth**: "API key" means `Authorization: Bearer lp_...`, an organisation\'s key;',
+        "  what each role may do is in the tutorials and [security](security.md).",
+        "- **Errors** are RFC 9457 `application/problem+json`, naming the field at fault.",
+        "- **Writes** accept an `Idempotency-Key` header: a retry with the same key gets the",
+        "  same answer.",
+    ]
+    for tag, rows in by_tag.items():
+        lines += [
+            "",
+            f"## {tag.capitalize()}",
+            "",
+            "| Method | Path | Auth | What |",
+            "|---|---|---|---|",
+            *rows,
+        ]
+    return "\n".join(lines) + "\n"
+
+
+# --- MkDocs -----------------------------------------------------------------------------
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    for uri, content in ((CONFIG_PAGE, configuration_page()), (API_PAGE, api_page())):
+        files.append(File.generated(config, uri, content=content))
+    return files
