@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
 
 from service.errors import PROBLEM_JSON
 
@@ -74,7 +75,27 @@ def install_problem_responses(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+def body_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """A request body's JSON Schema for a route's ``openapi_extra`` (a route that reads its
+    body itself); the models it refers to are moved into the components by ``openapi()``."""
+    return model.model_json_schema(ref_template=_COMPONENT_REF)
+
+
+_COMPONENT_REF = "#/components/schemas/{model}"
+
+
+def _hoist_definitions(schema: dict[str, Any]) -> None:
+    """Move the ``$defs`` of inline body schemas (``body_schema``) into the components."""
+    models = schema.setdefault("components", {}).setdefault("schemas", {})
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            content = operation.get("requestBody", {}).get("content", {})
+            for media in content.values():
+                models.update(media.get("schema", {}).pop("$defs", {}))
+
+
 def add_problem_responses(schema: dict[str, Any]) -> None:
+    _hoist_definitions(schema)
     components = schema.setdefault("components", {})
     components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     components.setdefault("securitySchemes", {})["apiKey"] = API_KEY_SCHEME

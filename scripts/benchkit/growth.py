@@ -54,9 +54,9 @@ from scripts.benchkit.verify import (
 )
 from service.db.base import utcnow
 from service.db.models import Batch, Organization, OrgRole, Record, RecordStatus
-from service.events.epcis import format_utc_ms, object_event
 from service.events.schemas import EventCreate
 from service.hashing import build_record, canonical_bytes, record_digest
+from service.records.epcis import LotQuantity, format_utc_ms, object_event
 from tests.builders import random_gtin
 
 SECTION = "growth"
@@ -162,7 +162,7 @@ def _check(response: httpx.Response) -> dict[str, Any]:
 def direct_rows(batch: Batch, org: Organization, count: int) -> list[dict[str, Any]]:
     """The rows ``record_bulk`` would store for ``event_body(0..count-1)`` in a new batch.
 
-    Same steps as ``service.events.service.record_event``/``append_record`` for these event
+    Same steps as ``service.events.service.check_event``/``service.records.writer`` for these event
     types (no custody handover, no inspection): validate, EPCIS event, v1 record chained by
     ``prev``, canonical text and its SHA-256 (``record_digest``'s definition, computed once
     from the canonical bytes stored anyway; the first row is cross-checked).
@@ -175,10 +175,7 @@ def direct_rows(batch: Batch, org: Organization, count: int) -> list[dict[str, A
         event = object_event(
             event_type=data.type,
             event_time=data.event_time,
-            gtin=batch.gtin,
-            lot=batch.lot,
-            quantity=batch.quantity,
-            unit=batch.unit,
+            lot=LotQuantity.whole(batch),
             location=data.location,
             details=data.details,
             temperature_c=data.temperature_c,

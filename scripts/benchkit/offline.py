@@ -19,9 +19,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scripts.benchkit.report import Row, table
-from service.events.epcis import EventType, format_utc_ms, object_event
 from service.hashing import build_record, canonical_bytes, record_digest
 from service.merkle import MerkleTree, build_tree, verify_proof
+from service.records.epcis import EventType, LotQuantity, format_utc_ms, object_event
 
 SECTION = "offline"
 LEAVES = 1024
@@ -37,16 +37,12 @@ def realistic_records(count: int) -> list[dict[str, Any]]:
         event = object_event(
             event_type=EventType.packing,
             event_time=moment,
-            gtin="09506000134352",
-            lot="L2026-0001",
-            quantity=1200,
-            unit="KGM",
+            lot=LotQuantity("09506000134352", "L2026-0001", 1200, "KGM"),
             location="Hangzhou plant 2",
             details={"line": f"L{n % 4}", "operator": f"op-{n % 17}", "shift": n % 3},
             source=None,
             destination=None,
             temperature_c=None,
-            extensions=None,
         )
         record = build_record(
             gtin="09506000134352",

@@ -26,10 +26,10 @@ from service.batches.service import get_batch
 from service.db.base import utcnow
 from service.db.models import Anchor, AnchorStatus, Batch, Organization, OrgRole, Record
 from service.errors import Forbidden, NotFound
-from service.events.repository import RecordRepository
 from service.hashing import digest_to_hex
 from service.orgs.repository import OrgRepository
 from service.products.repository import ProductRepository
+from service.records.repository import RecordRepository
 from service.verdicts.schemas import BatchVerification, RecordVerification
 from service.verdicts.service import verify_batch, verify_org
 

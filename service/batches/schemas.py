@@ -13,9 +13,9 @@ from pydantic import (
 )
 
 from service.batches.quantities import check_quantity
-from service.events.schemas import EventTime
 from service.gs1 import validate_ai_value
 from service.products.schemas import Gtin
+from service.records.schemas import EventTime
 from service.text import SafeLine
 
 Lot = Annotated[

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -21,11 +20,12 @@ from service.certificates.schemas import (
 )
 from service.certificates.validity import CertificateStatus, certificate_status, utc_day
 from service.db.models import Certificate, Organization, OrgRole, Product, Record
-from service.errors import Conflict, Forbidden, InvalidInput, NotFound
-from service.files.service import require_files
-from service.hashing import digest_from_hex, digest_to_hex
-from service.orgs.history import append_org_record, org_event
+from service.errors import Conflict, Forbidden, NotFound
+from service.hashing import digest_to_hex
 from service.orgs.repository import OrgRepository
+from service.records.epcis import certificate_event, certificate_revoked_event
+from service.records.evidence import EVIDENCE, checked_evidence
+from service.records.writer import NewRecord, append_org_record
 
 EVENT_TYPE = "certificate"
 REVOKED_EVENT_TYPE = "certificate_revoked"
@@ -37,23 +37,17 @@ def record_certificate(
 ) -> Certificate:
     """Anchor the certificate in ``org_id``'s history, then index it; checks come first."""
     subject = _managed_org(session, actor, org_id)
-    evidence = _checked_evidence(session, data.evidence)
-    fields: dict[str, Any] = {
-        "type": data.type,
-        "issuer": data.issuer,
-        "number": data.number,
-        "validFrom": data.valid_from.isoformat(),
-        "validTo": data.valid_to.isoformat(),
-        "evidence": evidence,
-    }
-    record = append_org_record(
-        session,
-        subject,
-        actor,
-        event=org_event("certificate", now, fields),
-        event_type=EVENT_TYPE,
-        event_time=now,
+    evidence = checked_evidence(session, data.evidence, EVIDENCE)
+    event = certificate_event(
+        at=now,
+        certificate_type=data.type,
+        issuer=data.issuer,
+        number=data.number,
+        valid_from=data.valid_from.isoformat(),
+        valid_to=data.valid_to.isoformat(),
+        evidence=evidence,
     )
+    record = append_org_record(session, subject, NewRecord(event, EVENT_TYPE, now, actor))
     certificate = Certificate(
         org_id=subject.id,
         record_id=record.id,
@@ -79,23 +73,6 @@ def _managed_org(session: Session, actor: Organization, org_id: int) -> Organiza
     return org
 
 
-def _checked_evidence(session: Session, cited: list[str]) -> list[str]:
-    """The cited files as digests in edge form; each must name an uploaded file."""
-    digests: list[bytes] = []
-    for index, text in enumerate(cited):
-        try:
-            digests.append(digest_from_hex(text))
-        except ValueError as e:
-            raise InvalidInput(str(e), field=f"evidence.{index}") from None
-    if len(set(digests)) != len(digests):
-        raise InvalidInput("each evidence file may be cited once", field="evidence")
-    try:
-        require_files(session, digests)
-    except InvalidInput as e:
-        raise InvalidInput(e.detail, field="evidence") from None
-    return [digest_to_hex(d) for d in digests]
-
-
 def revoke_certificate(
     session: Session,
     actor: Organization,
@@ -116,21 +93,14 @@ def revoke_certificate(
         )
     subject = OrgRepository(session).get_by_id(certificate.org_id)
     assert subject is not None
-    fields = {
-        "id": certificate.id,
-        "type": certificate.type,
-        "number": certificate.number,
-        "reason": data.reason,
-        "status": CertificateStatus.revoked.value,
-    }
-    record = append_org_record(
-        session,
-        subject,
-        actor,
-        event=org_event("certificate", now, fields),
-        event_type=REVOKED_EVENT_TYPE,
-        event_time=now,
+    event = certificate_revoked_event(
+        at=now,
+        certificate_id=certificate.id,
+        certificate_type=certificate.type,
+        number=certificate.number,
+        reason=data.reason,
     )
+    record = append_org_record(session, subject, NewRecord(event, REVOKED_EVENT_TYPE, now, actor))
     certificate.revoked_at = now
     certificate.revocation_reason = data.reason
     certificate.revocation_record_id = record.id

@@ -35,10 +35,9 @@ from service.config import Settings
 from service.custody.rules import HoldSetter, place_hold
 from service.db.models import Batch, Category, Organization, OrgRole, Record
 from service.errors import Conflict, Forbidden
-from service.events.epcis import GS1_RESOLVER, format_offset, format_utc_ms
-from service.events.service import append_record
-from service.gs1 import digital_link
 from service.products.repository import ProductRepository
+from service.records.epcis import LotQuantity, alert_event
+from service.records.writer import NewRecord, append_record
 from service.webhooks.service import enqueue
 
 ALERT_EVENT_TYPE = "quality_alert"
@@ -187,21 +186,6 @@ def _record(
         "review": {"decision": decision, "reason": reason},
     }
     confirmed = decision == "confirmed"
-    event: dict[str, Any] = {
-        "type": "ObjectEvent",
-        "eventTime": format_utc_ms(now),
-        "eventTimeZoneOffset": format_offset(now),
-        "action": "OBSERVE",
-        "bizStep": "inspecting",
-        "disposition": "non_conforming" if confirmed else "active",
-        "quantityList": [
-            {
-                "epcClass": digital_link(GS1_RESOLVER, batch.gtin, batch.lot),
-                "quantity": batch.quantity,
-                "uom": batch.unit,
-            }
-        ],
-        "lp:alert": alert,
-    }
+    event = alert_event(at=now, lot=LotQuantity.whole(batch), confirmed=confirmed, alert=alert)
     event_type = ALERT_EVENT_TYPE if confirmed else DISMISSED_EVENT_TYPE
-    return append_record(session, batch, admin, event=event, event_type=event_type, event_time=now)
+    return append_record(session, batch, NewRecord(event, event_type, now, admin))

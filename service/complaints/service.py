@@ -34,8 +34,8 @@ from service.config import Settings
 from service.db.base import utcnow
 from service.db.models import Batch, Complaint, Organization, OrgRole
 from service.errors import Forbidden, InvalidInput, LotproofError
-from service.events.service import lock_batch
 from service.gs1 import LinkPathError, digital_link, parse_link_path
+from service.records.writer import lock_batch
 from service.units.repository import UnitRepository
 from service.units.scans import source_of
 

@@ -13,10 +13,8 @@ any open state. Resolved and rejected are final.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -29,12 +27,11 @@ from service.complaints.schemas import (
 )
 from service.db.base import utcnow
 from service.db.models import Batch, Complaint, Organization, OrgRole, Record
-from service.errors import Conflict, Forbidden, InvalidInput, NotFound
-from service.events.epcis import format_offset, format_utc_ms
-from service.events.service import append_record
-from service.files.service import require_files
-from service.hashing import digest_from_hex, digest_to_hex
+from service.errors import Conflict, Forbidden, NotFound
 from service.orgs.repository import OrgRepository
+from service.records.epcis import complaint_event
+from service.records.evidence import EVIDENCE, checked_evidence
+from service.records.writer import NewRecord, append_record
 
 COMPLAINT_EVENT_TYPE = "complaint"
 TRACKING_CODE = re.compile(TRACKING_CODE_PATTERN)
@@ -98,7 +95,7 @@ def transition(
     current = ComplaintState(complaint.status)
     if data.status not in TRANSITIONS[current]:
         raise Conflict(f"a complaint cannot go from {current} to {data.status}")
-    evidence = _checked_evidence(session, data.evidence)
+    evidence = checked_evidence(session, data.evidence, EVIDENCE)
     complaint.status = data.status
     if complaint.first_response_at is None:
         complaint.first_response_at = now
@@ -126,28 +123,16 @@ def record_state(
     evidence: list[str],
     now: datetime,
 ) -> Record:
-    event: dict[str, Any] = {
-        "type": "ObjectEvent",
-        "eventTime": format_utc_ms(now),
-        "eventTimeZoneOffset": format_offset(now),
-        "action": "OBSERVE",
-        "bizStep": "inspecting",
-        "disposition": "in_progress",
-        "quantityList": [],
-        "lp:complaint": {
-            "code": complaint.code,
-            "category": complaint.category,
-            "status": complaint.status,
-            "reason": reason,
-            "evidence": evidence,
-            # Ties the anchored record to the report's text without putting the text (which
-            # may hold personal data) into a record that can never be deleted.
-            "descriptionSha256": "0x" + hashlib.sha256(complaint.description.encode()).hexdigest(),
-        },
-    }
-    return append_record(
-        session, batch, org, event=event, event_type=COMPLAINT_EVENT_TYPE, event_time=now
+    event = complaint_event(
+        at=now,
+        code=complaint.code,
+        category=complaint.category,
+        status=complaint.status,
+        reason=reason,
+        evidence=evidence,
+        description=complaint.description,
     )
+    return append_record(session, batch, NewRecord(event, COMPLAINT_EVENT_TYPE, now, org))
 
 
 def erase_contact(session: Session, org: Organization, code: str) -> None:
@@ -155,16 +140,3 @@ def erase_contact(session: Session, org: Organization, code: str) -> None:
     complaint, _ = get_handled_complaint(session, org, code)
     complaint.contact = None
     session.flush()
-
-
-def _checked_evidence(session: Session, cited: list[str]) -> list[str]:
-    """Canonical 0x-hex digests of uploaded files; the record then commits to their bytes."""
-    try:
-        digests = [digest_from_hex(d) for d in cited]
-    except ValueError as e:
-        raise InvalidInput(str(e), field="evidence") from None
-    try:
-        require_files(session, digests)
-    except InvalidInput as e:
-        raise InvalidInput(e.detail, field="evidence") from None
-    return [digest_to_hex(d) for d in digests]

@@ -13,10 +13,10 @@ from service.custody.rules import is_independent
 from service.db.base import utcnow
 from service.db.models import Batch, Unit
 from service.errors import NotFound
-from service.events.epcis import EventType
 from service.gs1 import LinkKey, digital_link
 from service.orgs.repository import OrgRepository
 from service.products.repository import ProductRepository
+from service.records.epcis import EventType
 from service.scorecard.summary import ScoreCache
 from service.units.repository import UnitRepository
 from service.units.scans import record_scan

@@ -20,9 +20,8 @@ from sqlalchemy.orm import Session
 
 from service.db.models import Batch, Organization, OrgRole
 from service.errors import Conflict, Forbidden, InvalidInput
-from service.events.epcis import EventType
-from service.events.schemas import EventCreate
 from service.orgs.repository import OrgRepository
+from service.records.epcis import EventType
 
 OWNER_EVENTS = {EventType.production, EventType.packing}
 CUSTODIAN_EVENTS = {EventType.shipping, EventType.storage, EventType.temperature}
@@ -102,33 +101,9 @@ class Handover:
     receiver: Organization | None = None
 
 
-def check_fields(data: EventCreate) -> None:
-    """Type-specific fields, named in the error when missing or misplaced."""
-    if data.sampling is not None and data.type != EventType.inspection:
-        raise InvalidInput("sampling belongs to inspection events", field="sampling")
-    if data.sampling is not None and "result" in data.details:
-        raise InvalidInput(
-            "the result of a sampling inspection is computed by the service, not sent",
-            field="details.result",
-        )
-    if data.type == EventType.release and not str(data.details.get("reason", "")).strip():
-        raise InvalidInput("a release needs details.reason", field="details.reason")
-    if (data.type == EventType.shipping) != (data.receiver is not None):
-        raise InvalidInput(
-            "receiver is required for shipping events and only for them", field="receiver"
-        )
-    if (data.type == EventType.temperature) != (data.temperature_c is not None):
-        raise InvalidInput(
-            "temperature_c is required for temperature events and only for them",
-            field="temperature_c",
-        )
-
-
-def check_may_record(
-    session: Session, org: Organization, batch: Batch, data: EventCreate
-) -> Handover:
-    """Raise Forbidden (saying why) unless ``org`` may record this event; name the handover."""
-    kind = data.type
+def check_may_record(org: Organization, batch: Batch, kind: EventType) -> None:
+    """Raise Forbidden or Conflict (saying why) unless ``org`` may record a ``kind`` event on
+    ``batch`` now."""
     if kind in OWNER_EVENTS and batch.owner_org_id != org.id:
         raise Forbidden(f"only the batch's owner records {kind} events")
     if kind in (EventType.inspection, EventType.release) and not (
@@ -141,21 +116,27 @@ def check_may_record(
         raise Conflict(f"the batch is on hold ({batch.hold_reason}); it cannot be shipped")
     if kind in CUSTODIAN_EVENTS and custodian_id(batch) != org.id:
         raise Forbidden(f"only the batch's current custodian records {kind} events")
-    check_fields(data)
+
+
+def handover_of(
+    session: Session, org: Organization, batch: Batch, kind: EventType, receiver: str | None
+) -> Handover:
+    """The custody handover a ``kind`` event by ``org`` makes (none for most kinds);
+    ``receiver`` is the slug a shipment names."""
     if kind == EventType.shipping:
-        return _shipment(session, org, batch, data)
+        assert receiver is not None
+        return _shipment(session, org, batch, receiver)
     if kind == EventType.receiving:
         return _receipt(session, org, batch)
     return Handover()
 
 
-def _shipment(session: Session, org: Organization, batch: Batch, data: EventCreate) -> Handover:
+def _shipment(session: Session, org: Organization, batch: Batch, slug: str) -> Handover:
     if batch.in_transit_to_org_id is not None:
         raise Conflict("the batch is already in transit; the receiver must record receipt first")
-    assert data.receiver is not None
-    receiver = OrgRepository(session).get_by_slug(data.receiver)
+    receiver = OrgRepository(session).get_by_slug(slug)
     if receiver is None:
-        raise InvalidInput(f"no organisation {data.receiver}", field="receiver")
+        raise InvalidInput(f"no organisation {slug}", field="receiver")
     if receiver.id == org.id:
         raise InvalidInput("a batch cannot be shipped to its own custodian", field="receiver")
     return Handover(source=org.slug, destination=receiver.slug, receiver=receiver)

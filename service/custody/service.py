@@ -12,9 +12,9 @@ from service.batches.service import get_batch
 from service.custody.rules import custodian_id
 from service.custody.schemas import CustodyChain, CustodyPeriod, Handover, Party
 from service.db.models import Record
-from service.events.epcis import EventType, party_urn
-from service.events.repository import RecordRepository
 from service.orgs.repository import OrgRepository
+from service.records.epcis import EventType, party_urn
+from service.records.repository import RecordRepository
 
 
 def _party_of(event: dict[str, Any], key: str, field: str) -> str | None:

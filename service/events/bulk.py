@@ -13,15 +13,11 @@ from sqlalchemy.orm import Session
 
 from service.db.models import Organization
 from service.errors import Forbidden, LotproofError
-from service.events.schemas import EventCreate, EventRead
-from service.events.service import (
-    NewRecord,
-    append_records,
-    apply_event,
-    check_event,
-    lock_batch,
-)
+from service.events.schemas import EventCreate
+from service.events.service import apply_event, check_event
 from service.events.window import EventTimeWindow
+from service.records.schemas import EventRead
+from service.records.writer import NewRecord, append_records, lock_batch
 
 MAX_BULK_EVENTS = 10_000
 # 10,000 events of a few hundred bytes each, with room for larger details.

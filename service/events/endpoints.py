@@ -1,42 +1,29 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
-from service.deps import (
-    AuthorizationHeader,
-    CurrentOrg,
-    CurrentSettings,
-    DbSession,
-    IdempotencyKey,
-    RowId,
-    authenticates_in_transaction,
-    bearer_key,
-    get_state,
-)
+from service.deps import CurrentOrg, CurrentSettings, DbSession, IdempotencyKey, RowId
+from service.events import single
 from service.events.bulk import BulkEvents, BulkRecorded, record_bulk
-from service.events.group import EventPost
-from service.events.schemas import EventCreate, EventRead
 from service.events.window import EventTimeWindow
-from service.idempotency import request_fingerprint, run_idempotent
+from service.idempotency import run_idempotent
+from service.records.schemas import EventRead
 
 router = APIRouter(prefix="/api/v1/batches", tags=["events"])
 
 
-@router.post("/{batch_id}/events", status_code=201, response_model=EventRead)
-@authenticates_in_transaction
-async def record_event(
-    batch_id: RowId,
-    body: EventCreate,
-    request: Request,
-    authorization: AuthorizationHeader = None,
-    idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
+@router.post(
+    "/{batch_id}/events",
+    status_code=201,
+    response_model=EventRead,
+    openapi_extra=single.openapi_operation(),
+)
+async def record_event(request: Request) -> Response:
     """Append one event. Concurrent posts share a transaction (``service.events.group``);
-    each is answered once the transaction holding its record is committed."""
-    fingerprint = b"" if idempotency_key is None else request_fingerprint(request, body)
-    post = EventPost(bearer_key(authorization), batch_id, body, idempotency_key, fingerprint)
-    return await get_state(request).event_posts.submit(post)
+    each is answered once the transaction holding its record is committed. With an
+    Idempotency-Key, a retry gets the first answer and writes nothing."""
+    return await single.answer(request)
 
 
 @router.post("/{batch_id}/events:bulk", status_code=201, response_model=BulkRecorded)

@@ -15,20 +15,16 @@ from dataclasses import dataclass
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from service.apikeys.service import note_use_in
+from service.auth.service import authenticate, note_use_in, require_not_suspended
+from service.db.groupcommit import GroupCommitter
 from service.db.models import Batch, Organization
 from service.errors import LotproofError, NotFound
 from service.events.schemas import EventCreate
-from service.events.service import (
-    NewRecord,
-    append_records,
-    apply_event,
-    check_event,
-    lock_batches,
-)
+from service.events.service import apply_event, check_event
 from service.events.window import EventTimeWindow
 from service.idempotency import json_response, remember, replay
-from service.orgs.service import authenticate, require_not_suspended
+from service.records.writer import NewRecord, append_records, lock_batches
+from service.state import Part
 
 Outcome = JSONResponse | Exception
 
@@ -42,6 +38,10 @@ class EventPost:
     data: EventCreate
     idempotency_key: str | None = None
     fingerprint: bytes = b""  # ``service.idempotency.request_fingerprint``, with a key
+
+
+# Single-event POSTs, written a group at a time by one thread (built by the app factory).
+EVENT_POSTS: Part[GroupCommitter[EventPost, JSONResponse]] = Part("event posts")
 
 
 def record_posted_events(

@@ -1,4 +1,4 @@
-"""Uploading and reading evidence files; ``require_files`` for records that cite them."""
+"""Uploading and reading evidence files (records cite them: ``service.records.evidence``)."""
 
 from __future__ import annotations
 
@@ -144,18 +144,3 @@ def read_file(session: Session, store: FileStore, digest: bytes) -> tuple[Eviden
         log.error("evidence file %s is missing from the store", digest_to_hex(digest))
         raise StoredFileMissing(f"the bytes of {digest_to_hex(digest)} are missing")
     return entry, data
-
-
-def require_files(session: Session, digests: list[bytes]) -> None:
-    """Raise InvalidInput unless every digest names an uploaded file (records cite evidence)."""
-    wanted = set(digests)
-    if not wanted:
-        return
-    missing = wanted - EvidenceFileRepository(session).list_known_digests(wanted)
-    if missing:
-        # Plain hex: a malformed (non-32-byte) digest is reported, not turned into a crash.
-        names = ", ".join(sorted("0x" + d.hex() for d in missing))
-        raise InvalidInput(
-            f"unknown evidence file(s) {names}; upload them to /api/v1/files first",
-            field="details.evidence",
-        )

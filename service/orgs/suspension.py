@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from service.db.base import utcnow
 from service.db.models import Organization, OrgRole, Record
 from service.errors import Conflict, Forbidden, NotFound
-from service.orgs.history import append_org_record, org_event
 from service.orgs.repository import OrgRepository
+from service.records.epcis import suspension_event
+from service.records.writer import NewRecord, append_org_record
 
 SUSPENDED = "suspended"
 REINSTATED = "reinstated"
@@ -63,7 +64,5 @@ def _record(
     event_type: str,
 ) -> Record:
     now = utcnow()
-    event = org_event("suspension", now, {"action": action, "reason": reason})
-    return append_org_record(
-        session, org, admin, event=event, event_type=event_type, event_time=now
-    )
+    event = suspension_event(at=now, action=action, reason=reason)
+    return append_org_record(session, org, NewRecord(event, event_type, now, admin))

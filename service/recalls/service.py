@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -16,13 +15,11 @@ from service.db.base import utcnow
 from service.db.models import Batch, Organization, OrgRole, Recall, RecallBatch
 from service.documents.csv_writer import Cell, write_csv
 from service.errors import Forbidden, InvalidInput, NotFound
-from service.events.epcis import GS1_RESOLVER, format_offset, format_utc_ms
-from service.events.service import append_record
-from service.gs1 import digital_link
 from service.orgs.repository import OrgRepository
 from service.recalls.repository import RecallRepository
 from service.recalls.schemas import RecallCreate, RecalledBatch, RecallRead
-from service.transformations.repository import TransformationRepository
+from service.records.epcis import LotQuantity, recall_event
+from service.records.writer import NewRecord, append_record, lock_batches
 from service.transformations.schemas import TraceDirection
 from service.transformations.service import trace
 
@@ -54,7 +51,7 @@ def create_recall(session: Session, org: Organization, data: RecallCreate) -> Re
     """Recall the batches and, transitively, every batch made from them; checks come first,
     so a refused recall writes nothing."""
     reach = _reach(session, org, data.batch_ids)
-    batches = TransformationRepository(session).lock_batches(reach)
+    batches = lock_batches(session, reach)
     repo = RecallRepository(session)
     recall = Recall(
         severity=data.severity.value,
@@ -68,14 +65,16 @@ def create_recall(session: Session, org: Organization, data: RecallCreate) -> Re
     for batch_id, via in reach.items():
         batch = batches[batch_id]
         _flag(batch, recall)
-        record = append_record(
-            session,
-            batch,
-            org,
-            event=recall_event(recall, batch, via),
-            event_type=EVENT_TYPE,
-            event_time=recall.created_at,
+        event = recall_event(
+            at=recall.created_at,
+            lot=LotQuantity.whole(batch),
+            recall_id=recall.id,
+            severity=recall.severity,
+            reason=recall.reason,
+            instructions=recall.instructions,
+            via=via,
         )
+        record = append_record(session, batch, NewRecord(event, EVENT_TYPE, recall.created_at, org))
         entries.append(
             RecallBatch(
                 recall_id=recall.id,
@@ -93,7 +92,7 @@ def create_recall(session: Session, org: Organization, data: RecallCreate) -> Re
 def _reach(session: Session, org: Organization, batch_ids: Sequence[int]) -> dict[int, list[int]]:
     """{affected batch id: via}, direct batches first in request order, then downstream ones
     by hop count. A batch reachable several ways keeps the first (shortest) path found."""
-    found = TransformationRepository(session).lock_batches(batch_ids)
+    found = lock_batches(session, batch_ids)
     reach: dict[int, list[int]] = {}
     for index, batch_id in enumerate(batch_ids):
         batch = found.get(batch_id)
@@ -134,33 +133,6 @@ def _flag(batch: Batch, recall: Recall) -> None:
     if batch.recalled_at is None:
         batch.recalled_at = recall.created_at
     batch.recall_reason = f"{recall.reason} — {recall.instructions}"
-
-
-def recall_event(recall: Recall, batch: Batch, via: list[int]) -> dict[str, Any]:
-    """EPCIS ObjectEvent: observed in holding, CBV 2.0 disposition ``recalled``."""
-    return {
-        "type": "ObjectEvent",
-        "eventTime": format_utc_ms(recall.created_at),
-        "eventTimeZoneOffset": format_offset(recall.created_at),
-        "action": "OBSERVE",
-        "bizStep": "holding",
-        "disposition": "recalled",
-        "quantityList": [
-            {
-                "epcClass": digital_link(GS1_RESOLVER, batch.gtin, batch.lot),
-                "quantity": batch.quantity,
-                "uom": batch.unit,
-            }
-        ],
-        "lp:recall": {
-            "recallId": recall.id,
-            "severity": recall.severity,
-            "reason": recall.reason,
-            "instructions": recall.instructions,
-            "direct": not via,
-            "via": via,
-        },
-    }
 
 
 @dataclass(frozen=True)

@@ -12,21 +12,6 @@ class TransformationRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def lock_batches(self, batch_ids: Collection[int]) -> dict[int, Batch]:
-        """The input batches, row-locked in id order (PostgreSQL; SQLite locks the database).
-
-        Locking before the custody checks means no shipment can slip in between the check and
-        the append; a fixed order means two transformations sharing inputs queue, not deadlock.
-        """
-        query = (
-            select(Batch)
-            .where(Batch.id.in_(batch_ids))
-            .order_by(Batch.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        return {batch.id: batch for batch in self.session.scalars(query)}
-
     def add_links(self, links: Sequence[BatchLink]) -> None:
         self.session.add_all(links)
         self.session.flush()

@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.batches.schemas import BatchCreate, BatchRead
 from service.db.base import MAX_ROW_ID
-from service.events.schemas import Details, EventTime
+from service.records.schemas import Details, EventTime
 from service.text import SafeLine
 
 MAX_INPUTS = 50

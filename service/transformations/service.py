@@ -15,10 +15,11 @@ from service.batches.service import batch_read, create_batch, get_batch
 from service.custody.rules import custodian_id
 from service.db.models import Batch, BatchLink, Organization, Record
 from service.errors import Conflict, Forbidden, InvalidInput
-from service.events.service import append_record, require_evidence
 from service.events.window import EventTimeWindow
 from service.hashing import digest_to_hex
-from service.transformations.epcis import LotQuantity, transformation_event
+from service.records.epcis import LotQuantity, transformation_event
+from service.records.evidence import EVENT_EVIDENCE, checked_evidence
+from service.records.writer import NewRecord, append_record, lock_batches
 from service.transformations.repository import TransformationRepository
 from service.transformations.schemas import (
     RecordRef,
@@ -46,7 +47,8 @@ def transform(
     """Make the output batch from the inputs; every check passes before anything is written."""
     inputs = _checked_inputs(session, org, data)
     window.check(data.event_time)
-    require_evidence(session, data.details)
+    if "evidence" in data.details:
+        checked_evidence(session, data.details["evidence"], EVENT_EVIDENCE)
     output = create_batch(session, org, data.output)
     transformation_id = f"urn:uuid:{uuid.uuid4()}"
     event = transformation_event(
@@ -56,19 +58,16 @@ def transform(
             LotQuantity(batch.gtin, batch.lot, item.quantity, batch.unit)
             for batch, item in zip(inputs, data.inputs, strict=True)
         ],
-        output=LotQuantity(output.gtin, output.lot, output.quantity, output.unit),
+        output=LotQuantity.whole(output),
         location=data.location,
         details=data.details,
     )
 
-    def append(batch: Batch) -> Record:
-        return append_record(
-            session, batch, org, event=event, event_type=EVENT_TYPE, event_time=data.event_time
-        )
+    new = NewRecord(event, EVENT_TYPE, data.event_time, org)
 
     # The same event goes into every history it touches, chained in each, so a shopper
     # scanning the output and an inspector auditing an input both see it anchored.
-    records = [append(output)] + [append(batch) for batch in inputs]
+    records = [append_record(session, batch, new) for batch in [output, *inputs]]
     TransformationRepository(session).add_links(
         [
             BatchLink(
@@ -86,7 +85,7 @@ def transform(
 
 def _checked_inputs(session: Session, org: Organization, data: TransformationCreate) -> list[Batch]:
     """The input batches in request order, or the first reason the caller may not use them."""
-    found = TransformationRepository(session).lock_batches([i.batch_id for i in data.inputs])
+    found = lock_batches(session, [i.batch_id for i in data.inputs])
     batches: list[Batch] = []
     for index, item in enumerate(data.inputs):
         batch = found.get(item.batch_id)

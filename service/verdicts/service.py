@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from service.anchoring.repository import AnchorRepository
 from service.db.models import Anchor, AnchorStatus, Batch, Organization, Record
-from service.events.repository import RecordRepository
 from service.hashing import digest_from_hex, digest_to_hex, record_digest
 from service.hashing.v1 import digest_of_canonical
+from service.records.repository import RecordRepository
 from service.signatures.verification import attach_signatures
 from service.verdicts.memo import ProofMemo
 from service.verdicts.schemas import (

@@ -184,7 +184,7 @@ class TestRecordCertificate:
             ({"issuer": "   "}, "issuer"),
             ({"number": ""}, "number"),
             ({"valid_from": "someday"}, "valid_from"),
-            ({"evidence": ["0x" + "ab" * 32]}, "evidence"),
+            ({"evidence": ["0x" + "ab" * 32]}, "evidence.0"),
             ({"evidence": ["0x12"]}, "evidence.0"),
             ({"colour": "gold"}, "colour"),
         ],

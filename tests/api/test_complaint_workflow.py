@@ -181,9 +181,11 @@ class TestTransitions:
         digest = uploaded.json()["digest"]
         unknown = "0x" + "ab" * 32
         bad = move(client, owner, code, "acknowledged", evidence=[unknown])
-        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "evidence"
+        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "evidence.0"
         malformed = move(client, owner, code, "acknowledged", evidence=["0x12"])
         assert malformed.status_code == 422
+        twice = move(client, owner, code, "acknowledged", evidence=[digest, digest])
+        assert twice.status_code == 422 and twice.json()["errors"][0]["field"] == "evidence.1"
         assert move(client, owner, code, "acknowledged", evidence=[digest]).status_code == 200
         events = audit_events(client, owner, batch)
         assert events[-1]["lp:complaint"]["evidence"] == [digest]

@@ -16,14 +16,14 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from service.anchoring.deployment import ChainHealth
 from service.config import Settings
 from service.db.engine import SessionFactory
-from service.deps import AppState
 from service.errors import InvalidInput, install_error_handlers
 from service.files import service as files_service
 from service.files.endpoints import router as files_router
-from service.files.storage import DiskFileStore
+from service.files.storage import FILE_STORE, DiskFileStore
+from service.records.evidence import checked_evidence
+from service.state import AppState
 from tests.builders import auth, make_org
 
 PROBLEM = "application/problem+json"
@@ -49,7 +49,9 @@ def files_client(
     install_error_handlers(app)
     app.include_router(files_router)
     settings = FilesSettings(database_url=database_url, files_dir=files_dir)
-    app.state.lotproof = AppState(settings=settings, sessions=sessions, health=ChainHealth())
+    state = AppState(settings, sessions)
+    state.provide(FILE_STORE, DiskFileStore(files_dir))
+    state.attach_to(app)
     with TestClient(app) as client:
         yield client
 
@@ -310,26 +312,51 @@ class TestDownload:
         assert_problem(files_client.get(f"{URL}/{digest}"), 422, "digest")
 
 
-class TestRequireFiles:
-    def test_known_digests_pass(
+class TestCitingEvidence:
+    """``service.records.evidence``: the one rule every record's citations pass."""
+
+    def test_known_digests_pass_in_the_order_given(
         self, files_client: TestClient, key: str, sessions: SessionFactory
     ) -> None:
         first, second = pdf(), png()
         upload(files_client, key, first)
         upload(files_client, key, second)
-        digests = [hashlib.sha256(d).digest() for d in (first, second, first)]
+        cited = [hex_digest(second), hex_digest(first)]
         with sessions.read() as session:
-            files_service.require_files(session, digests)
-            files_service.require_files(session, [])
+            assert checked_evidence(session, cited, "evidence") == cited
+            assert checked_evidence(session, [], "evidence") == []
 
-    def test_an_unknown_digest_is_invalid_evidence(
+    def test_an_unknown_digest_is_named_with_its_index(
         self, files_client: TestClient, key: str, sessions: SessionFactory
     ) -> None:
         known, unknown = pdf(), pdf()
         upload(files_client, key, known)
-        digests = [hashlib.sha256(d).digest() for d in (known, unknown)]
+        cited = [hex_digest(known), hex_digest(unknown)]
         with sessions.read() as session, pytest.raises(InvalidInput) as caught:
-            files_service.require_files(session, digests)
-        assert caught.value.field == "details.evidence"
+            checked_evidence(session, cited, "details.evidence")
+        assert caught.value.field == "details.evidence.1"
         assert hex_digest(unknown) in caught.value.detail
         assert hex_digest(known) not in caught.value.detail
+
+    def test_a_file_cited_twice_is_refused(
+        self, files_client: TestClient, key: str, sessions: SessionFactory
+    ) -> None:
+        data = pdf()
+        upload(files_client, key, data)
+        with sessions.read() as session, pytest.raises(InvalidInput) as caught:
+            checked_evidence(session, [hex_digest(data)] * 2, "evidence")
+        assert caught.value.field == "evidence.1"
+        assert "once" in caught.value.detail
+
+    @pytest.mark.parametrize("cited", ["0x" + "ab" * 32, [1], {"a": 1}, None])
+    def test_not_a_list_of_strings_is_refused(
+        self, sessions: SessionFactory, cited: object
+    ) -> None:
+        with sessions.read() as session, pytest.raises(InvalidInput) as caught:
+            checked_evidence(session, cited, "details.evidence")
+        assert caught.value.field == "details.evidence"
+
+    def test_a_malformed_digest_is_named_with_its_index(self, sessions: SessionFactory) -> None:
+        with sessions.read() as session, pytest.raises(InvalidInput) as caught:
+            checked_evidence(session, ["0x" + "AB" * 32], "evidence")
+        assert caught.value.field == "evidence.0"

@@ -145,7 +145,12 @@ class TestEvidence:
         unknown = event_body("inspection", evidence=["0x" + "12" * 32])
         response = client.post(url, json=unknown, headers=auth(inspector))
         assert response.status_code == 422
-        assert response.json()["errors"][0]["field"] == "details.evidence"
+        assert response.json()["errors"][0]["field"] == "details.evidence.0"
+        # The one rule of every record's citations: each file once.
+        twice = event_body("inspection", evidence=[digest, digest])
+        response = client.post(url, json=twice, headers=auth(inspector))
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "details.evidence.1"
         malformed = client.post(
             url, json=event_body("inspection", evidence=["report.pdf"]), headers=auth(inspector)
         )

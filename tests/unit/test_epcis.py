@@ -9,13 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.events.epcis import (
+from service.hashing.v1 import canonical_bytes
+from service.records.epcis import (
     EventType,
+    LotQuantity,
     format_offset,
     format_utc_ms,
     object_event,
 )
-from service.hashing.v1 import canonical_bytes
 
 CST = timezone(timedelta(hours=8))
 GTIN = "09506000134352"
@@ -38,10 +39,7 @@ def make_event(event_type: EventType, **overrides: Any) -> dict[str, Any]:
     arguments: dict[str, Any] = {
         "event_type": event_type,
         "event_time": datetime(2026, 11, 2, 8, 0, tzinfo=CST),
-        "gtin": GTIN,
-        "lot": LOT,
-        "quantity": 1200,
-        "unit": "KGM",
+        "lot": LotQuantity(GTIN, LOT, 1200, "KGM"),
         "location": "Hangzhou plant 2",
         "details": {},
     }
@@ -145,11 +143,13 @@ class TestObjectEvent:
         assert event["lp:details"] == details
 
     def test_epc_class_percent_encodes_the_lot(self) -> None:
-        event = make_event(EventType.shipping, lot="A/B")
+        event = make_event(EventType.shipping, lot=LotQuantity(GTIN, "A/B", 1200, "KGM"))
         assert event["quantityList"][0]["epcClass"] == f"https://id.gs1.org/01/{GTIN}/10/A%2FB"
 
     def test_quantity_unit_and_location_pass_through(self) -> None:
-        event = make_event(EventType.packing, quantity=0.5, unit="LTR", location="仓库 B")
+        event = make_event(
+            EventType.packing, lot=LotQuantity(GTIN, LOT, 0.5, "LTR"), location="仓库 B"
+        )
         assert event["quantityList"][0]["quantity"] == 0.5
         assert event["quantityList"][0]["uom"] == "LTR"
         assert event["lp:location"] == "仓库 B"

@@ -1,0 +1,142 @@
+"""``POST /api/v1/batches/{batch_id}/events``: the one implementation, whoever serves it.
+
+The busiest write is served by the fast lane (``service.events.fastlane``), a middleware that
+answers it ahead of FastAPI's routing, and by its FastAPI route (``service.events.endpoints``),
+which documents it and serves it in an app without the lane. Both hand the raw request to
+``answer``: parsing, validation, authorisation, idempotency and the answer are this module's,
+so the two cannot disagree.
+
+Order of refusals, as on every other write route: a missing or malformed key is a 401 before
+anything else; a request that fails validation is refused with its key's 401/403 if it has
+one, and only then with a 422 naming every bad field; then the group commit
+(``service.events.group``) checks custody and writes.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from typing import Any
+
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from pydantic import TypeAdapter, ValidationError
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+
+from service.auth.service import authenticate, bearer_key, require_not_suspended
+from service.db.base import MAX_ROW_ID
+from service.db.engine import SessionFactory
+from service.errors import LotproofError
+from service.events.group import EVENT_POSTS, EventPost
+from service.events.schemas import EventCreate
+from service.idempotency import request_fingerprint
+from service.openapi import body_schema
+from service.state import AppState
+
+PATH = re.compile(r"/api/v1/batches/([^/]*)/events")
+MAX_IDEMPOTENCY_KEY = 255
+_JSON = re.compile(r"application/(?:[\w.+-]+\+)?json")
+_BATCH_ID = TypeAdapter(int)
+
+
+class UnsupportedMediaType(LotproofError):
+    status_code = 415
+    title = "Unsupported media type"
+
+
+async def answer(request: Request) -> Response:
+    """The response to one single-event POST (the request's path must match ``PATH``)."""
+    try:
+        post = await _post_of(request)
+        response: Response = await AppState.of(request.app).part(EVENT_POSTS).submit(post)
+    except ClientDisconnect:
+        raise  # nobody to answer
+    except Exception as e:
+        return await _handled(request, e)
+    return response
+
+
+async def _post_of(request: Request) -> EventPost:
+    key = bearer_key(request.headers.get("authorization"))
+    errors: list[dict[str, Any]] = []
+    batch_id = _batch_id(request.url.path, errors)
+    idempotency_key = request.headers.get("idempotency-key")
+    if idempotency_key is not None and len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
+        errors.append(_error(("header", "Idempotency-Key"), "at most 255 characters"))
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    data = None
+    if _JSON.fullmatch(media_type):
+        data = _event(await request.body(), errors)
+    if errors or data is None:
+        await run_in_threadpool(_authorize, AppState.of(request.app).sessions, key)
+        if errors:
+            raise RequestValidationError(errors)
+        raise UnsupportedMediaType("send the event as application/json", field="Content-Type")
+    fingerprint = b"" if idempotency_key is None else request_fingerprint(request, data)
+    return EventPost(key, batch_id, data, idempotency_key, fingerprint)
+
+
+def _batch_id(path: str, errors: list[dict[str, Any]]) -> int:
+    match = PATH.fullmatch(path)
+    assert match is not None, f"{path} is not a single-event POST"
+    try:
+        batch_id = _BATCH_ID.validate_python(match[1])
+    except ValidationError as e:
+        errors += [_error(("path", "batch_id", *err["loc"]), err["msg"]) for err in e.errors()]
+        return 0
+    if not 1 <= batch_id <= MAX_ROW_ID:
+        errors.append(_error(("path", "batch_id"), f"must be from 1 to {MAX_ROW_ID}"))
+    return batch_id
+
+
+def _event(body: bytes, errors: list[dict[str, Any]]) -> EventCreate | None:
+    try:
+        return EventCreate.model_validate_json(body)
+    except ValidationError as e:
+        errors += [_error(("body", *err["loc"]), err["msg"]) for err in e.errors()]
+        return None
+
+
+def _error(loc: tuple[int | str, ...], message: str) -> dict[str, Any]:
+    return {"loc": loc, "msg": message, "type": "value_error"}
+
+
+def _authorize(sessions: SessionFactory, key: str) -> None:
+    """The key's 401 or its organisation's 403, checked before a 422 is given."""
+    with sessions.read() as session:
+        _, org = authenticate(session, key)
+    require_not_suspended(org)
+
+
+async def _handled(request: Request, error: Exception) -> Response:
+    """The response the app's exception handlers give ``error`` (re-raised if none does)."""
+    handlers: dict[Any, Any] = request.app.exception_handlers
+    handler = next((handlers[c] for c in type(error).__mro__ if c in handlers), None)
+    if handler is None:
+        raise error
+    response = handler(request, error)
+    if inspect.isawaitable(response):
+        response = await response
+    assert isinstance(response, Response)
+    return response
+
+
+def openapi_operation() -> dict[str, Any]:
+    """The operation's parameters and body for the OpenAPI document: what FastAPI would
+    derive from typed parameters, which the route cannot have since it hands the raw
+    request to ``answer``."""
+    return {
+        "parameters": [
+            {"name": "batch_id", "in": "path", "required": True,
+             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID}},
+            {"name": "authorization", "in": "header", "required": False,
+             "schema": {"type": "string"}},
+            {"name": "Idempotency-Key", "in": "header", "required": False,
+             "schema": {"type": "string", "maxLength": MAX_IDEMPOTENCY_KEY}},
+        ],
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": body_schema(EventCreate)}},
+        },
+    }  # fmt: skip

@@ -1,0 +1,287 @@
+"""Every event a record holds, built here and nowhere else (docs/design.md §2.6).
+
+Batch events are GS1 EPCIS 2.0 events (CBV 2.0 bare-word vocabulary) with Lotproof's own
+members under ``lp:``; organisation events are shaped like them. Each kind has one builder,
+so two producers of one kind cannot drift apart, and the table in §2.6 can be checked
+against this module alone. What a builder returns is hashed as it is: changing a builder
+changes new records' content, never old ones', and must be reflected in §2.6.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from service.db.models import Batch
+from service.gs1 import digital_link
+
+GS1_RESOLVER = "https://id.gs1.org"
+
+
+class EventType(StrEnum):
+    production = "production"
+    packing = "packing"
+    inspection = "inspection"
+    shipping = "shipping"
+    receiving = "receiving"
+    storage = "storage"
+    temperature = "temperature"
+    release = "release"  # lifts a hold (after a failed inspection), with a reason
+
+
+# (action, bizStep, disposition) per type. Production brings the lot into existence (ADD);
+# everything after observes it.
+_VOCABULARY: dict[EventType, tuple[str, str, str]] = {
+    EventType.production: ("ADD", "commissioning", "active"),
+    EventType.packing: ("OBSERVE", "packing", "in_progress"),
+    EventType.inspection: ("OBSERVE", "inspecting", "in_progress"),
+    EventType.shipping: ("OBSERVE", "shipping", "in_transit"),
+    EventType.receiving: ("OBSERVE", "receiving", "in_progress"),
+    EventType.storage: ("OBSERVE", "storing", "in_progress"),
+    EventType.temperature: ("OBSERVE", "sensor_reporting", "in_progress"),
+    EventType.release: ("OBSERVE", "inspecting", "active"),
+}
+
+
+def party_urn(slug: str) -> str:
+    """How a record names an organisation in EPCIS source/destination lists."""
+    return f"urn:lotproof:org:{slug}"
+
+
+def format_utc_ms(moment: datetime) -> str:
+    """``2026-11-02T08:00:00.000Z``: UTC, millisecond precision, as the record format fixes."""
+    utc = moment.astimezone(UTC)
+    if utc.year >= 1000:
+        # isoformat is the same text (ending "+00:00" for UTC) at half strftime's cost.
+        return utc.isoformat(timespec="milliseconds")[:-6] + "Z"
+    # strftime's %Y does not pad years below 1000; records made so keep that form.
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def format_offset(moment: datetime) -> str:
+    offset = moment.utcoffset()
+    assert offset is not None, "event times are timezone-aware"
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+@dataclass(frozen=True)
+class LotQuantity:
+    """An amount of one lot, as a quantity element names it."""
+
+    gtin: str
+    lot: str
+    quantity: float
+    unit: str  # unit of measure (UN/ECE Rec 20 code), EPCIS ``uom``
+
+    @classmethod
+    def whole(cls, batch: Batch) -> LotQuantity:
+        """All of a batch."""
+        return cls(batch.gtin, batch.lot, batch.quantity, batch.unit)
+
+    def element(self) -> dict[str, Any]:
+        epc_class = digital_link(GS1_RESOLVER, self.gtin, self.lot)
+        return {"epcClass": epc_class, "quantity": self.quantity, "uom": self.unit}
+
+
+def _common(event_type: str, at: datetime) -> dict[str, Any]:
+    return {
+        "type": event_type,
+        "eventTime": format_utc_ms(at),
+        "eventTimeZoneOffset": format_offset(at),
+    }
+
+
+def object_event(
+    *,
+    event_type: EventType,
+    event_time: datetime,
+    lot: LotQuantity,
+    location: str,
+    details: dict[str, Any],
+    source: str | None = None,
+    destination: str | None = None,
+    temperature_c: float | None = None,
+    inspection: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An event recorded through the events API (supplier, custody, inspection, release);
+    ``source``/``destination`` are org slugs of a custody handover."""
+    action, biz_step, disposition = _VOCABULARY[event_type]
+    event = _common("ObjectEvent", event_time) | {
+        "action": action,
+        "bizStep": biz_step,
+        "disposition": disposition,
+        "quantityList": [lot.element()],
+        "lp:location": location,
+    }
+    if source is not None:
+        event["sourceList"] = [{"type": "possessing_party", "source": party_urn(source)}]
+    if destination is not None:
+        event["destinationList"] = [
+            {"type": "possessing_party", "destination": party_urn(destination)}
+        ]
+    if temperature_c is not None:
+        event["sensorElementList"] = [
+            {"sensorReport": [{"type": "Temperature", "value": temperature_c, "uom": "CEL"}]}
+        ]
+    if details:
+        event["lp:details"] = details
+    if inspection:
+        event["lp:inspection"] = inspection
+    return event
+
+
+def transformation_event(
+    *,
+    transformation_id: str,
+    event_time: datetime,
+    inputs: Sequence[LotQuantity],
+    output: LotQuantity,
+    location: str,
+    details: dict[str, Any],
+) -> dict[str, Any]:
+    """The one event recorded in the output's history and in every input's history.
+
+    ``transformation_id`` (a ``urn:uuid:``) is what ties those records together: EPCIS
+    links the two sides of a transformation split over several events the same way.
+    """
+    event = _common("TransformationEvent", event_time) | {
+        "inputQuantityList": [item.element() for item in inputs],
+        "outputQuantityList": [output.element()],
+        "transformationID": transformation_id,
+        "bizStep": "transforming",
+        "disposition": "active",
+        "lp:location": location,
+    }
+    if details:
+        event["lp:details"] = details
+    return event
+
+
+def complaint_event(
+    *,
+    at: datetime,
+    code: str,
+    category: str,
+    status: str,
+    reason: str,
+    evidence: list[str],
+    description: str,
+) -> dict[str, Any]:
+    """A complaint's state (filed, or moved by its handler).
+
+    The record carries a sha256 of the description, never the text or the contact (which may
+    be personal data and must stay erasable); its ``quantityList`` is empty because a
+    complaint observes no quantity.
+    """
+    return _common("ObjectEvent", at) | {
+        "action": "OBSERVE",
+        "bizStep": "inspecting",
+        "disposition": "in_progress",
+        "quantityList": [],
+        "lp:complaint": {
+            "code": code,
+            "category": category,
+            "status": status,
+            "reason": reason,
+            "evidence": evidence,
+            "descriptionSha256": "0x" + hashlib.sha256(description.encode()).hexdigest(),
+        },
+    }
+
+
+def alert_event(
+    *, at: datetime, lot: LotQuantity, confirmed: bool, alert: dict[str, Any]
+) -> dict[str, Any]:
+    """The quality desk's decision on a lot flagged by complaints, with the numbers
+    (``lp:alert``: window, complaints, sources, thresholds, category, review)."""
+    return _common("ObjectEvent", at) | {
+        "action": "OBSERVE",
+        "bizStep": "inspecting",
+        "disposition": "non_conforming" if confirmed else "active",
+        "quantityList": [lot.element()],
+        "lp:alert": alert,
+    }
+
+
+def recall_event(
+    *,
+    at: datetime,
+    lot: LotQuantity,
+    recall_id: int,
+    severity: str,
+    reason: str,
+    instructions: str,
+    via: list[int],
+) -> dict[str, Any]:
+    """Observed in holding, CBV 2.0 disposition ``recalled``; ``via`` is the path of batch
+    ids from a directly recalled batch (empty when this one was recalled directly)."""
+    return _common("ObjectEvent", at) | {
+        "action": "OBSERVE",
+        "bizStep": "holding",
+        "disposition": "recalled",
+        "quantityList": [lot.element()],
+        "lp:recall": {
+            "recallId": recall_id,
+            "severity": severity,
+            "reason": reason,
+            "instructions": instructions,
+            "direct": not via,
+            "via": via,
+        },
+    }
+
+
+def org_event(kind: str, at: datetime, fields: dict[str, Any]) -> dict[str, Any]:
+    """The ``event`` of an organisation record (format v2): ``lp:<kind>`` holds what happened.
+
+    Not an EPCIS event (no object moves), but shaped like one so readers of batch records
+    find ``type``, ``eventTime`` and ``eventTimeZoneOffset`` where they expect them.
+    """
+    return _common(f"lp:{kind[0].upper()}{kind[1:]}Event", at) | {f"lp:{kind}": fields}
+
+
+def certificate_event(
+    *,
+    at: datetime,
+    certificate_type: str,
+    issuer: str,
+    number: str,
+    valid_from: str,
+    valid_to: str,
+    evidence: list[str],
+) -> dict[str, Any]:
+    """A qualification certificate entered in its organisation's history."""
+    fields = {
+        "type": certificate_type,
+        "issuer": issuer,
+        "number": number,
+        "validFrom": valid_from,
+        "validTo": valid_to,
+        "evidence": evidence,
+    }
+    return org_event("certificate", at, fields)
+
+
+def certificate_revoked_event(
+    *, at: datetime, certificate_id: int, certificate_type: str, number: str, reason: str
+) -> dict[str, Any]:
+    """The revocation of a certificate, in the same organisation's history."""
+    fields = {
+        "id": certificate_id,
+        "type": certificate_type,
+        "number": number,
+        "reason": reason,
+        "status": "revoked",
+    }
+    return org_event("certificate", at, fields)
+
+
+def suspension_event(*, at: datetime, action: str, reason: str) -> dict[str, Any]:
+    """An admin suspends (``action="suspend"``) or reinstates (``"lift"``) an organisation."""
+    return org_event("suspension", at, {"action": action, "reason": reason})
