@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 import threading
@@ -13,14 +14,14 @@ import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from service.anchoring.deployment import ChainHealth
+from service.anchoring.deployment import CHAIN_HEALTH, ChainHealth
 from service.anchoring.endpoints import router as anchors_router
 from service.anchoring.worker import AnchoringWorker
 from service.apidocs import install_docs_ui
 from service.apikeys.endpoints import router as api_keys_router
 from service.audit.endpoints import router as audit_router
 from service.batches.endpoints import router as batches_router
-from service.batches.labels import LabelSheets
+from service.batches.labels import LABEL_SHEETS, LabelSheets
 from service.categories.endpoints import router as categories_router
 from service.certificates.endpoints import orgs_router as org_certificates_router
 from service.certificates.endpoints import router as certificates_router
@@ -28,19 +29,24 @@ from service.complaints.endpoints import router as complaints_router
 from service.complaints.endpoints import workflow_router as complaints_workflow_router
 from service.complaints.overdue import watch_overdue
 from service.config import Settings
+from service.consumer.cache import ANSWERS, AnswerCache
 from service.consumer.endpoints import router as consumer_router
 from service.consumer.page import CONTENT_SECURITY_POLICY, STATIC
 from service.custody.endpoints import router as custody_router
 from service.db import migrate
 from service.db.engine import SessionFactory, make_engine
-from service.deps import AppState, refusal_before_validation
+from service.db.groupcommit import GroupCommitter
+from service.deps import refusal_before_validation
 from service.errors import install_error_handlers
 from service.events.bulk import BULK_MAX_BYTES
 from service.events.endpoints import router as events_router
 from service.events.fastlane import EventFastLane
+from service.events.group import EVENT_POSTS, record_posted_events
+from service.events.window import EventTimeWindow
 from service.files.endpoints import router as files_router
 from service.files.factory import build_file_store
 from service.files.schemas import FILES_PATH
+from service.files.storage import FILE_STORE
 from service.inspections.endpoints import router as inspections_router
 from service.ledger.factory import build_ledger
 from service.memory import manage_heap
@@ -52,8 +58,9 @@ from service.products.endpoints import router as products_router
 from service.ratelimit import RateLimit
 from service.recalls.endpoints import router as recalls_router
 from service.scorecard.endpoints import router as scorecard_router
-from service.scorecard.summary import ScoreCache
+from service.scorecard.summary import SCORES, ScoreCache
 from service.signatures.endpoints import router as signatures_router
+from service.state import AppState
 from service.transformations.endpoints import router as transformations_router
 from service.transformations.endpoints import trace_router
 from service.units.endpoints import router as units_router
@@ -68,6 +75,23 @@ def app_from_environment() -> FastAPI:
     return create_app(Settings())
 
 
+def build_state(settings: Settings, sessions: SessionFactory) -> AppState:
+    """Everything requests share, built once per process: each part under its package's key."""
+    state = AppState(settings, sessions)
+    state.provide(CHAIN_HEALTH, ChainHealth())
+    state.provide(FILE_STORE, build_file_store(settings))
+    state.provide(SCORES, ScoreCache(timedelta(seconds=settings.scorecard_page_ttl_s)))
+    answers = AnswerCache(
+        ttl_s=settings.consumer_cache_ttl_s, grace_s=settings.consumer_cache_grace_s
+    )
+    state.provide(ANSWERS, answers)
+    state.provide(LABEL_SHEETS, LabelSheets.from_settings(settings))
+    window = EventTimeWindow.from_settings(settings)
+    write = functools.partial(record_posted_events, window=window)
+    state.provide(EVENT_POSTS, GroupCommitter(sessions, write, name="event-posts"))
+    return state
+
+
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -75,20 +99,14 @@ def create_app(settings: Settings) -> FastAPI:
         manage_heap(settings, stop)  # before the other threads
         engine = make_engine(settings.database_url)
         migrate.upgrade(engine)
-        state = AppState(
-            settings=settings,
-            sessions=SessionFactory(engine),
-            health=ChainHealth(),
-            files=build_file_store(settings),
-            scores=ScoreCache(timedelta(seconds=settings.scorecard_page_ttl_s)),
-        )
-        app.state.lotproof = state
+        state = build_state(settings, SessionFactory(engine))
+        state.attach_to(app)
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.http_threads
         worker = AnchoringWorker(
             sessions=state.sessions,
             ledger=build_ledger(settings),
             settings=settings,
-            health=state.health,
+            health=state.part(CHAIN_HEALTH),
         )
         # Without the in-process worker (it runs as `lotproof worker`), still watch the chain
         # so that /readyz tells the truth on every instance.
@@ -115,7 +133,7 @@ def create_app(settings: Settings) -> FastAPI:
             yield
         finally:
             stop.set()
-            state.event_posts.close()
+            state.part(EVENT_POSTS).close()
             thread.join(timeout=30)
             if dispatcher_thread is not None:
                 dispatcher_thread.join(timeout=10)
@@ -134,7 +152,6 @@ def create_app(settings: Settings) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    app.state.label_sheets = LabelSheets.from_settings(settings)
     install_error_handlers(app, refusal_check=refusal_before_validation)
     install_problem_responses(app)
     # Uploads get their own cap (plus room for the multipart framing around the file).

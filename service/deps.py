@@ -1,64 +1,36 @@
-"""FastAPI dependencies: the request's session (owns the transaction) and the caller's org."""
+"""FastAPI dependencies: the request's session (owns the transaction), the caller's org, and
+the parts of the app state (``service.state``) a route asks for.
+
+Only lower layers are imported here: a domain's routes depend on this module, never the
+other way round.
+"""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
 from annotated_types import Interval
 from fastapi import Depends, Header, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
-from service.anchoring.deployment import ChainHealth
-from service.apikeys.service import note_use
+from service.auth.service import authenticate, bearer_key, note_use, require_not_suspended
 from service.config import Settings
-from service.consumer.cache import AnswerCache
 from service.db.base import MAX_ROW_ID as MAX_ROW_ID
 from service.db.engine import SessionFactory
-from service.db.groupcommit import GroupCommitter
 from service.db.models import Organization
-from service.errors import LotproofError, Unauthorized
-from service.events.group import EventPost, record_posted_events
-from service.events.window import EventTimeWindow
-from service.files.storage import FileStore
+from service.errors import LotproofError
 from service.middleware import source_address
-from service.orgs.service import authenticate, require_not_suspended
-from service.scorecard.summary import ScoreCache
+from service.state import AppState, Part
 
 _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
-
-
-@dataclass
-class AppState:
-    """Everything the lifespan builds, reachable from a request."""
-
-    settings: Settings
-    sessions: SessionFactory
-    health: ChainHealth
-    files: FileStore | None = None  # built once by the lifespan (an S3 client is costly)
-    scores: ScoreCache = field(default_factory=ScoreCache)  # consumer pages' score summaries
-    answers: AnswerCache = field(init=False)  # the resolver's answers to hot links
-    # Single-event POSTs, written a group at a time by one thread.
-    event_posts: GroupCommitter[EventPost, JSONResponse] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.answers = AnswerCache(
-            ttl_s=self.settings.consumer_cache_ttl_s,
-            grace_s=self.settings.consumer_cache_grace_s,
-        )
-        window = EventTimeWindow.from_settings(self.settings)
-        write = functools.partial(record_posted_events, window=window)
-        self.event_posts = GroupCommitter(self.sessions, write, name="event-posts")
+T = TypeVar("T")
 
 
 def get_state(request: Request) -> AppState:
-    state: AppState = request.app.state.lotproof
-    return state
+    return AppState.of(request.app)
 
 
 def get_settings(request: Request) -> Settings:
@@ -90,15 +62,15 @@ CurrentSettings = Annotated[Settings, Depends(get_settings)]
 State = Annotated[AppState, Depends(get_state)]
 
 
-def bearer_key(authorization: str | None) -> str:
-    """The API key from an ``Authorization: Bearer <key>`` header, or Unauthorized; whether
-    it is a valid key is for the database to say."""
-    if not authorization:
-        raise Unauthorized("missing Authorization: Bearer <API key>")
-    scheme, _, key = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
-        raise Unauthorized("Authorization must be 'Bearer <API key>'")
-    return key.strip()
+def part(key: Part[T]) -> Callable[[Request], Awaitable[T]]:
+    """A dependency on one part of the app state:
+    ``Annotated[ChainHealth, Depends(part(CHAIN_HEALTH))]``."""
+
+    # Async: a dictionary lookup needs no trip through the thread pool.
+    async def get_part(request: Request) -> T:
+        return get_state(request).part(key)
+
+    return get_part
 
 
 # The API key, for routes that check it themselves (``authenticates_in_transaction``).

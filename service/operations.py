@@ -14,24 +14,26 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
+from service.anchoring.deployment import CHAIN_HEALTH, ChainHealth
 from service.anchoring.schemas import AnchoringStatus
 from service.anchoring.service import anchoring_status
 from service.audit.monitor import latest_run
 from service.config import Settings
 from service.db.engine import SessionFactory
-from service.deps import State
+from service.deps import State, part
 from service.errors import Unauthorized
 from service.metrics import OLDEST_PENDING_AGE, REGISTRY, monitor_exposition
 
 JSON = "application/json"
+Health = Annotated[ChainHealth, Depends(part(CHAIN_HEALTH))]
 T = TypeVar("T")
 
 
@@ -77,13 +79,13 @@ def add_operational_routes(app: FastAPI, settings: Settings) -> None:
     not_ready = {"description": "Not ready: the body says which part", "content": {JSON: {}}}
 
     @app.get("/readyz", tags=["operations"], responses={503: not_ready})
-    def readyz(state: State) -> JSONResponse:
+    def readyz(state: State, health: Health) -> JSONResponse:
         found = readiness.get(lambda: _readiness(state.sessions, state.settings))
-        ready = found.database == "ok" and state.health.ok
+        ready = found.database == "ok" and health.ok
         body = {
             "ready": ready,
             "database": found.database,
-            "chain": {"state": state.health.state, "message": state.health.message},
+            "chain": {"state": health.state, "message": health.message},
             "anchoring": found.anchoring,
         }
         return JSONResponse(body, status_code=200 if ready else 503)

@@ -33,12 +33,12 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.apikeys.keyformat import MalformedKey, prefix_of
+from service.auth.keyformat import MalformedKey, prefix_of
+from service.auth.service import authenticate
 from service.config import Settings
 from service.db.engine import SessionFactory
 from service.errors import LotproofError, problem_response
 from service.middleware import source_address
-from service.orgs.service import authenticate
 
 UNLIMITED_PATHS = ("/healthz", "/readyz", "/metrics")
 # Addresses remembered as having failed to authenticate, before expired ones are dropped.

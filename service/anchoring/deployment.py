@@ -14,6 +14,7 @@ from service.config import Settings
 from service.db.models import Deployment
 from service.ledger import ChainIdentity, Ledger
 from service.metrics import CHAIN_UP
+from service.state import Part
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,10 @@ class ChainHealth:
     @property
     def ok(self) -> bool:
         return self.state == "ok"
+
+
+# Shared by the anchoring worker (which sets it) and the routes that report it.
+CHAIN_HEALTH: Part[ChainHealth] = Part("chain health")
 
 
 def record_deployment(

@@ -1,11 +1,10 @@
-"""Queries for API keys (authentication itself is ``OrgRepository.get_active_key_by_prefix``)."""
+"""Queries for managing API keys (the lookup that authenticates: ``service.auth.repository``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.db.models import ApiKey
@@ -26,7 +25,3 @@ class ApiKeyRepository:
     def count_active(self, org_id: int) -> int:
         query = select(func.count()).where(ApiKey.org_id == org_id, ApiKey.revoked_at.is_(None))
         return int(self.session.scalar(query) or 0)
-
-    def set_last_used(self, key_id: int, moment: datetime) -> None:
-        query = update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=moment)
-        self.session.execute(query, execution_options={"synchronize_session": False})

@@ -1,4 +1,4 @@
-"""Issuing, listing and revoking an organisation's API keys, and noting when each is used.
+"""Issuing, listing and revoking an organisation's API keys (using them: ``service.auth``).
 
 Rotation is issue-then-revoke: a client switches to the new key, then the old one is revoked,
 so there is no moment without a working key.
@@ -6,20 +6,14 @@ so there is no moment without a working key.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from sqlalchemy.orm import Session
 
-from service.apikeys.keyformat import hash_key, make_key
 from service.apikeys.repository import ApiKeyRepository
 from service.apikeys.schemas import ApiKeyIssued, ApiKeyList, ApiKeyRead
+from service.auth.keyformat import hash_key, make_key
 from service.db.base import utcnow
-from service.db.engine import SessionFactory
 from service.db.models import ApiKey, Organization, OrgRole
 from service.errors import Conflict, Forbidden, NotFound
-
-# Recording every use would make every request, reads included, a write.
-LAST_USE_RESOLUTION = timedelta(minutes=1)
 
 
 def require_key_manager(caller: Organization, org_id: int) -> None:
@@ -57,27 +51,6 @@ def revoke_key(session: Session, caller: Organization, org_id: int, prefix: str)
         row.revoked_at = utcnow()
         session.flush()
     return _read(row)
-
-
-def note_use(sessions: SessionFactory, key: ApiKey, now: datetime | None = None) -> None:
-    """Record that ``key`` was just used, unless that was already recorded within a minute."""
-    now = now or utcnow()
-    if _noted_recently(key, now):
-        return
-    with sessions.write() as session, session.begin():
-        ApiKeyRepository(session).set_last_used(key.id, now)
-
-
-def note_use_in(session: Session, key: ApiKey) -> None:
-    """``note_use`` inside a write transaction the caller already holds (group commit)."""
-    now = utcnow()
-    if not _noted_recently(key, now):
-        # Through the ORM: later jobs of the same group then see it noted and write nothing.
-        key.last_used_at = now
-
-
-def _noted_recently(key: ApiKey, now: datetime) -> bool:
-    return key.last_used_at is not None and now - key.last_used_at < LAST_USE_RESOLUTION
 
 
 def _read(row: ApiKey) -> ApiKeyRead:

@@ -2,15 +2,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
 
+from service.anchoring.deployment import CHAIN_HEALTH, ChainHealth
 from service.audit import service
 from service.audit.redaction import redact_record
 from service.audit.schemas import AuditPage, Bundle, OrgAuditPage, RedactionCreate
-from service.deps import MAX_ROW_ID, CurrentOrg, DbSession, RowId, State
+from service.deps import MAX_ROW_ID, CurrentOrg, DbSession, RowId, part
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
+Health = Annotated[ChainHealth, Depends(part(CHAIN_HEALTH))]
 
 
 @router.get("/batches/{batch_id}/audit", response_model=AuditPage)
@@ -18,13 +20,13 @@ def get_audit_trail(
     batch_id: RowId,
     org: CurrentOrg,
     session: DbSession,
-    state: State,
+    health: Health,
     cursor: Annotated[
         int | None, Query(ge=0, le=MAX_ROW_ID, description="n of the last record seen")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AuditPage:
-    return service.audit_page(session, org, batch_id, state.health, cursor=cursor, limit=limit)
+    return service.audit_page(session, org, batch_id, health, cursor=cursor, limit=limit)
 
 
 @router.get("/orgs/{org_id}/audit", response_model=OrgAuditPage)
@@ -32,14 +34,14 @@ def get_org_audit_trail(
     org_id: RowId,
     org: CurrentOrg,
     session: DbSession,
-    state: State,
+    health: Health,
     cursor: Annotated[
         int | None, Query(ge=0, le=MAX_ROW_ID, description="n of the last record seen")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> OrgAuditPage:
     """An organisation's certificates and suspensions, each record with its verdict."""
-    return service.org_audit_page(session, org, org_id, state.health, cursor=cursor, limit=limit)
+    return service.org_audit_page(session, org, org_id, health, cursor=cursor, limit=limit)
 
 
 @router.get("/batches/{batch_id}/audit/bundle", response_model=Bundle)
@@ -54,9 +56,9 @@ def get_proof_bundle(batch_id: RowId, org: CurrentOrg, session: DbSession) -> JS
 
 @router.get("/batches/{batch_id}/audit/report.pdf", response_class=Response)
 def get_audit_report(
-    batch_id: RowId, org: CurrentOrg, session: DbSession, state: State
+    batch_id: RowId, org: CurrentOrg, session: DbSession, health: Health
 ) -> Response:
-    pdf = service.audit_report_pdf(session, org, batch_id, state.health)
+    pdf = service.audit_report_pdf(session, org, batch_id, health)
     headers = {"Content-Disposition": f'inline; filename="lotproof-audit-{batch_id}.pdf"'}
     return Response(pdf, media_type="application/pdf", headers=headers)
 

@@ -15,10 +15,12 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from service.config import Settings
+from service.deps import part
 from service.errors import LotproofError
+from service.state import Part
 
 # The most labels on one sheet request: ten A4 pages of 24 (about half a second of CPU).
 MAX_COPIES = 240
@@ -90,9 +92,5 @@ class LabelSheets:
                 self._bytes -= len(dropped)
 
 
-def get_label_sheets(request: Request) -> LabelSheets:
-    sheets: LabelSheets = request.app.state.label_sheets  # built by create_app
-    return sheets
-
-
-LabelSheetCache = Annotated[LabelSheets, Depends(get_label_sheets)]
+LABEL_SHEETS: Part[LabelSheets] = Part("label sheets")
+LabelSheetCache = Annotated[LabelSheets, Depends(part(LABEL_SHEETS))]

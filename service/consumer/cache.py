@@ -26,6 +26,7 @@ from fastapi.responses import Response
 
 from service.db.writes import write_log
 from service.metrics import CONSUMER_CACHE, CONSUMER_CACHE_BYTES
+from service.state import Part
 
 # Starlette derives the first two from the body and media type again when an answer is
 # replayed; X-Cache says how this very response was made.
@@ -239,3 +240,7 @@ class AnswerCache:
         size = len(self._answers.pop(key).body)
         self._bytes -= size
         CONSUMER_CACHE_BYTES.dec(size)
+
+
+# The resolver's answers to hot links, one cache per process.
+ANSWERS: Part[AnswerCache] = Part("resolver answers")

@@ -9,17 +9,20 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from service.anchoring.deployment import CHAIN_HEALTH
 from service.config import Settings
-from service.consumer.cache import Built
+from service.consumer.cache import ANSWERS, Built
 from service.consumer.i18n import Translator, negotiate_language
 from service.consumer.linkset import build_linkset
 from service.consumer.page import render_batch_page, render_error_page
 from service.consumer.schemas import BatchFacts
 from service.consumer.service import batch_facts, find_target, log_unit_scan
 from service.db.writes import CACHE_NEUTRAL
-from service.deps import AppState, client_address, get_state
+from service.deps import client_address, get_state
 from service.errors import LotproofError, NotFound, problem_response
 from service.gs1 import LinkKey, LinkPathError, parse_link_path
+from service.scorecard.summary import SCORES
+from service.state import AppState
 
 router = APIRouter(tags=["consumer"])
 LINKSET_JSON = "application/linkset+json"
@@ -110,8 +113,9 @@ async def resolve_digital_link(
         response.headers["X-Cache"] = "miss"
         return response
     # Chain health is part of the answer and changes in memory, with no write to notice.
-    cache_key = (key.canonical_path(), kind, state.health.state, state.health.message)
-    return await state.answers.answer(
+    health = state.part(CHAIN_HEALTH)
+    cache_key = (key.canonical_path(), kind, health.state, health.message)
+    return await state.part(ANSWERS).answer(
         cache_key, lambda: run_in_threadpool(_answer, request, state, key, kind)
     )
 
@@ -140,7 +144,8 @@ def _answer(request: Request, state: AppState, key: LinkKey, kind: AnswerKind) -
     with state.sessions.read() as session:
         try:
             batch, unit = find_target(session, key)
-            facts = batch_facts(session, state.settings, state.health, batch, unit, state.scores)
+            health, scores = state.part(CHAIN_HEALTH), state.part(SCORES)
+            facts = batch_facts(session, state.settings, health, batch, unit, scores)
         except NotFound as e:
             return Built(error_response(request, e))
     shows = frozenset({batch.id})

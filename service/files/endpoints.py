@@ -9,11 +9,10 @@ from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
 from fastapi import Path as PathParam
 
 from service.db.models import EvidenceFile
-from service.deps import CurrentOrg, DbSession, get_settings, get_state
+from service.deps import CurrentOrg, DbSession, get_settings, part
 from service.files import service
-from service.files.factory import build_file_store
 from service.files.schemas import FILES_PATH, FileRead
-from service.files.storage import FileStore
+from service.files.storage import FILE_STORE, FileStore
 from service.hashing import digest_from_hex, digest_to_hex
 
 router = APIRouter(prefix=FILES_PATH, tags=["files"])
@@ -36,12 +35,7 @@ _PROBLEM: dict[int | str, dict[str, Any]] = {
 }
 
 
-def get_file_store(request: Request) -> FileStore:
-    state = get_state(request)
-    return state.files if state.files is not None else build_file_store(state.settings)
-
-
-Store = Annotated[FileStore, Depends(get_file_store)]
+Store = Annotated[FileStore, Depends(part(FILE_STORE))]
 Digest = Annotated[str, PathParam(pattern=r"^0x[0-9a-f]{64}$", examples=["0x" + "ab" * 32])]
 
 

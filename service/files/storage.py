@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Protocol
 
 from service.errors import LotproofError
+from service.state import Part
 
 
 class CorruptFile(LotproofError):
@@ -29,6 +30,10 @@ class FileStore(Protocol):
         ...
 
     def exists(self, digest: bytes) -> bool: ...
+
+
+# Built once per process: an S3 client is costly.
+FILE_STORE: Part[FileStore] = Part("file store")
 
 
 def _hex_name(digest: bytes) -> str:

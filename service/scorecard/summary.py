@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from service.db.models import Organization
 from service.scorecard.schemas import ScorecardRead
 from service.scorecard.service import DEFAULT_WINDOW, build_scorecard
+from service.state import Part
 
 DEFAULT_TTL = timedelta(minutes=1)
 
@@ -59,3 +60,7 @@ class ScoreCache:
         if cached is not None and now - cached[0] < self.ttl:
             return cached[1]
         return None
+
+
+# The consumer pages' score summaries, one cache per process.
+SCORES: Part[ScoreCache] = Part("score summaries")

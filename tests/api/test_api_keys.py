@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from service.apikeys.keyformat import MalformedKey, hash_key, make_key, prefix_of
-from service.apikeys.service import note_use
+from service.auth.keyformat import MalformedKey, hash_key, make_key, prefix_of
+from service.auth.service import note_use
 from service.db.engine import SessionFactory
 from service.db.models import ApiKey, Organization, OrgRole
 from tests.builders import auth, make_org

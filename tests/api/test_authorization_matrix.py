@@ -35,8 +35,8 @@ import pytest
 from eth_account import Account
 from fastapi.testclient import TestClient
 
-from service.apikeys.keyformat import make_key
 from service.app import create_app
+from service.auth.keyformat import make_key
 from service.db.engine import SessionFactory
 from service.db.models import OrgRole
 from service.signatures.eip712 import sign_digest

@@ -10,13 +10,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 
+from service.anchoring.deployment import CHAIN_HEALTH
 from service.app import create_app
 from service.config import Settings
-from service.consumer.cache import AnswerCache
+from service.consumer.cache import ANSWERS, AnswerCache
 from service.db.engine import SessionFactory
 from service.db.models import Scan, Unit
 from service.db.writes import CACHE_NEUTRAL
-from service.deps import AppState
+from service.state import AppState
 from tests.builders import auth, event_body, failing_sampling, make_batch, make_org, post_event
 
 JSON = {"Accept": "application/json"}
@@ -24,14 +25,13 @@ HTML = {"Accept": "text/html"}
 
 
 def app_state(client: TestClient) -> AppState:
-    state: AppState = client.app.state.lotproof  # type: ignore[attr-defined]
-    return state
+    return AppState.of(client.app)  # type: ignore[arg-type]
 
 
 def settled(client: TestClient) -> TestClient:
     """The client once the chain watcher has first reported: the page shows chain health,
     so its change from "unknown" would otherwise turn a hit into a miss."""
-    health = app_state(client).health
+    health = app_state(client).part(CHAIN_HEALTH)
     deadline = time.monotonic() + 15
     while health.state == "unknown" and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -190,7 +190,7 @@ class TestFreshness:
         self, cached_client: TestClient, supplier: str, sessions: SessionFactory
     ) -> None:
         clock = FakeClock()
-        app_state(cached_client).answers = AnswerCache(ttl_s=1.0, clock=clock)
+        app_state(cached_client).provide(ANSWERS, AnswerCache(ttl_s=1.0, clock=clock))
         batch = make_batch(cached_client, supplier)
         link = batch_path(batch) + "?linkType=gs1:recallStatus"
         assert cached_client.get(link).json()["on_hold"] is False
@@ -214,7 +214,7 @@ class TestFreshness:
         batch = make_batch(uncached_client, supplier)
         answers = [uncached_client.get(batch_path(batch), headers=JSON) for _ in range(3)]
         assert [a.headers["x-cache"] for a in answers] == ["miss"] * 3
-        assert len(app_state(uncached_client).answers) == 0
+        assert len(app_state(uncached_client).part(ANSWERS)) == 0
 
 
 class TestWhatIsNotCached:
@@ -248,4 +248,4 @@ class TestWhatIsNotCached:
         for _ in range(2):
             answer = cached_client.get(missing, headers=JSON)
             assert answer.status_code == 404 and answer.headers.get("x-cache") == "miss"
-        assert len(app_state(cached_client).answers) == 0
+        assert len(app_state(cached_client).part(ANSWERS)) == 0

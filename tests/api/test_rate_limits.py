@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from service.apikeys.keyformat import make_key, prefix_of
 from service.app import create_app
+from service.auth.keyformat import make_key, prefix_of
 from service.config import Settings
 from service.db.engine import SessionFactory
 from tests.builders import auth, chain_of, make_batch, make_org

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from service.anchoring.worker import AnchoringWorker
-from service.apikeys.keyformat import make_key, prefix_of
+from service.auth.keyformat import make_key, prefix_of
 from service.config import HARDHAT_DEV_KEY, Settings
 from service.db.engine import SessionFactory
 from service.db.models import Organization

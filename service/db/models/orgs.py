@@ -55,7 +55,7 @@ class ApiKey(Base):
     key_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
-    # Written at most once a minute per key (``service.apikeys.service.note_use``).
+    # Written at most once a minute per key (``service.auth.service.note_use``).
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
