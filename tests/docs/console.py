@@ -49,14 +49,19 @@ def commands(page: Path) -> list[Command]:
 
 
 def pattern(shown: str) -> re.Pattern[str]:
-    """A shown output line as a regular expression: ``...`` matches any text."""
-    parts = [re.escape(part) for part in shown.strip().split("...")]
+    """A shown output line as a regular expression: ``...`` matches any text (runs of spaces
+    count as one, so a table's column widths may differ)."""
+    parts = [re.escape(part) for part in _squeeze(shown).split("...")]
     return re.compile(".*".join(parts))
+
+
+def _squeeze(line: str) -> str:
+    return " ".join(line.split())
 
 
 def missing_output(expected: list[str], output: str) -> str | None:
     """The first shown line not found in ``output`` (after the previous one), else None."""
-    actual = [line.strip() for line in output.splitlines()]
+    actual = [_squeeze(line) for line in output.splitlines()]
     position = 0
     for shown in expected:
         wanted = pattern(shown)
