@@ -17,6 +17,7 @@ import re
 import tempfile
 import tokenize
 import types
+from collections.abc import Iterator
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
@@ -31,6 +32,7 @@ log = logging.getLogger("mkdocs.hooks.reference")
 
 CONFIG_PAGE = "configuration.md"
 API_PAGE = "api.md"
+CLI_PAGE = "cli.md"
 ENV_PREFIX = "LOTPROOF_"
 
 # Settings that have no comment of their own in service/config.py. A field listed here that
@@ -194,21 +196,27 @@ def configuration_page() -> str:
         "",
         "For how to set them up in production, see [Operations](operations.md).",
     ]
-    lines += ["", *_table_head()]
     names = list(config.Settings.model_fields)
     for name, text in field_descriptions().items():
         info = config.Settings.model_fields[name]
         if not text:
             log.warning(
-                "setting %s has no description: add a comment above it in service/config.py", name
+                "setting %s has no description: add a comment above it in service/config.py",
+                name,
             )
         kind = _type_name(info.annotation)
         bounds = _bounds(info)
         if bounds:
             kind += f" ({bounds})"
-        about = _as_variables(text, names)
-        cells = [f"`{ENV_PREFIX}{name.upper()}`", kind, _default(info, config.REPO_ROOT), about]
-        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        default = _default(info, config.REPO_ROOT)
+        lines += [
+            "",
+            f"## `{ENV_PREFIX}{name.upper()}`",
+            "",
+            f"{kind}; default {default}.",
+            "",
+            _as_variables(text, names),
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -217,10 +225,6 @@ def _as_variables(text: str, names: list[str]) -> str:
     for name in (n for n in names if "_" in n):
         text = re.sub(rf"`?\b{name}\b`?", f"`{ENV_PREFIX}{name.upper()}`", text)
     return text
-
-
-def _table_head() -> list[str]:
-    return ["| Variable | Type | Default | What it does |", "|---|---|---|---|"]
 
 
 # --- HTTP API reference -----------------------------------------------------------------
@@ -300,10 +304,84 @@ def api_page() -> str:
     return "\n".join(lines) + "\n"
 
 
+# --- command line reference ------------------------------------------------------------
+
+
+def _commands(command: Any, path: list[str]) -> Iterator[tuple[list[str], Any]]:
+    """(["lotproof", "org", "create"], the click command) of every leaf command, in order."""
+    subcommands = getattr(command, "commands", None)
+    if subcommands is None:
+        yield path, command
+        return
+    for name, sub in subcommands.items():
+        yield from _commands(sub, [*path, name])
+
+
+def _usage(param: Any) -> str:
+    if param.param_type_name == "argument":
+        return f"`{param.name.upper()}`"
+    names = " / ".join(f"`{o}`" for o in [*param.opts, *param.secondary_opts])
+    if not param.is_flag:
+        names += f" `{param.name.upper()}`"
+    return names + (" (repeatable)" if param.multiple else "")
+
+
+def cli_page() -> str:
+    import typer
+
+    from service.cli import app
+
+    root = typer.main.get_command(app)
+    lines = [
+        "# Command line",
+        "",
+        "`lotproof` is installed with the package (`.venv/bin/lotproof`; `source",
+        ".venv/bin/activate` puts it on your PATH). Two kinds of commands:",
+        "",
+        "- **On the server** (`serve`, `worker`, `org create`, `chain ...`, `monitor`, `demo`):",
+        "  they read the service's settings (`LOTPROOF_DATABASE_URL`, `LOTPROOF_RPC_URL`...,",
+        "  see [configuration](configuration.md)) and open the database directly, bringing its",
+        "  schema up to date first.",
+        "- **In the field** (`product`, `batch`, `event`, `serials`, `qr`, `labels`, `bundle`,",
+        "  `inspect`, `transform`, `import`, `sign`, `register-address`): they call a running",
+        "  server over HTTP, named by `LOTPROOF_URL`, with the key in `LOTPROOF_API_KEY`; each",
+        "  prints one short line, or the server's JSON with `--json`, and exits 1 with the",
+        "  server's reason when the call fails. `verify-bundle` needs only a chain node.",
+        "",
+        "Every command also answers `--help`. This page is generated from the commands",
+        "themselves when the documentation is built; the [tutorials](tutorials/index.md) show",
+        "them at work.",
+    ]
+    for path, command in _commands(root, ["lotproof"]):
+        if path == ["lotproof"]:
+            continue
+        about = _first_paragraph(command.help or "")
+        lines += ["", f"## {' '.join(path[1:])}", "", about]
+        rows = [
+            f"| {_usage(p)} | {_param_help(p)} |"
+            for p in command.params
+            if p.name not in ("install_completion", "show_completion")
+        ]
+        if rows:
+            lines += ["", "| Parameter | |", "|---|---|", *rows]
+    return "\n".join(lines) + "\n"
+
+
+def _param_help(param: Any) -> str:
+    text = (getattr(param, "help", None) or "").replace("|", "\\|")
+    if param.required:
+        return f"{text} Required.".strip()
+    default = param.default
+    if default not in (None, False, ()) and not callable(default):
+        text += f" Default: `{default}`."
+    return text.strip()
+
+
 # --- MkDocs -----------------------------------------------------------------------------
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
-    for uri, content in ((CONFIG_PAGE, configuration_page()), (API_PAGE, api_page())):
+    pages = {CONFIG_PAGE: configuration_page(), API_PAGE: api_page(), CLI_PAGE: cli_page()}
+    for uri, content in pages.items():
         files.append(File.generated(config, uri, content=content))
     return files

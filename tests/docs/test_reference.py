@@ -1,0 +1,80 @@
+"""The generated reference pages cover everything, and the paths the docs name exist.
+
+docs/hooks/reference.py makes the configuration, HTTP API and command line pages when MkDocs
+builds the site; these tests call the same functions, so a setting, an operation or a command
+missing from them fails here, without a build.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from service.config import Settings
+from tests.support.openapi import app_document
+
+REPO = Path(__file__).resolve().parents[2]
+HOOK = REPO / "docs" / "hooks" / "reference.py"
+# A path into the repository, written in backticks: `service/records/writer.py`, `tests/docs/`.
+REPO_PATH = re.compile(r"`((?:service|tests|scripts|contracts|docs|hardhat-local)/[\w./-]*)`")
+
+
+@pytest.fixture(scope="module")
+def reference() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("docs_reference", HOOK)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_setting_is_documented_with_a_description(reference: ModuleType) -> None:
+    page = reference.configuration_page()
+    described = reference.field_descriptions()
+    for name in Settings.model_fields:
+        assert f"`LOTPROOF_{name.upper()}`" in page, name
+        assert described[name].strip(), f"LOTPROOF_{name.upper()} has no description"
+
+
+def test_stale_extra_descriptions_are_refused(reference: ModuleType) -> None:
+    # The hook's own descriptions are only for settings service/config.py leaves uncommented.
+    commented = reference._comments_before_fields(
+        (REPO / "service" / "config.py").read_text(encoding="utf-8")
+    )
+    for name in reference.EXTRA_DESCRIPTIONS:
+        assert name in Settings.model_fields, f"EXTRA_DESCRIPTIONS names no setting: {name}"
+        assert not commented.get(name), f"{name} has a comment now: drop its EXTRA_DESCRIPTIONS"
+
+
+def test_every_operation_is_on_the_api_page(reference: ModuleType, tmp_path: Path) -> None:
+    page = reference.api_page()
+    doc = app_document(tmp_path)
+    for path, operations in doc["paths"].items():
+        for method in operations:
+            assert f"| `{method.upper()}` | `{path}` |" in page, f"{method.upper()} {path}"
+
+
+def test_every_command_is_on_the_cli_page(reference: ModuleType) -> None:
+    page = reference.cli_page()
+    for name in ("serve", "worker", "org create", "chain reanchor", "event add", "verify-bundle"):
+        assert f"\n## {name}\n" in page, name
+
+
+def _exists(path: str) -> bool:
+    # `service/documents/csv_writer.write_csv` names a function in a module.
+    return (REPO / path).exists() or (REPO / f"{path.rsplit('.', 1)[0]}.py").is_file()
+
+
+def test_paths_named_in_the_docs_exist() -> None:
+    pages = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
+    missing = [
+        f"{page.relative_to(REPO)}: {path}"
+        for page in pages
+        for path in REPO_PATH.findall(page.read_text(encoding="utf-8"))
+        if not _exists(path)
+    ]
+    assert not missing, "\n".join(missing)
