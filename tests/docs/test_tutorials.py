@@ -78,9 +78,7 @@ class Terminal:
 
 
 @pytest.fixture(scope="module")
-def tutorial_settings(
-    chain_proxy: TcpProxy, tmp_path_factory: pytest.TempPathFactory
-) -> Settings:
+def tutorial_settings(chain_proxy: TcpProxy, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     for tool in ("curl", "jq"):
         if shutil.which(tool) is None:
             pytest.skip(f"the tutorials use {tool}, which is not installed")
