@@ -31,10 +31,13 @@ test: install
 faults: install
 	$(VENV)/bin/pytest tests/faults -m '' -p no:randomly
 
+# The last line builds the documentation site: a broken link or anchor, or a page left out
+# of its nav, fails it.
 lint: install
-	$(VENV)/bin/ruff check service scripts tests
-	$(VENV)/bin/ruff format --check service scripts tests
+	$(VENV)/bin/ruff check service scripts tests docs/hooks
+	$(VENV)/bin/ruff format --check service scripts tests docs/hooks
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mkdocs build --strict --site-dir var/site
 
 format: install
 	$(VENV)/bin/ruff format service scripts tests
