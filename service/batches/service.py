@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from service.batches.repository import BatchRepository
 from service.batches.schemas import BatchCreate, BatchRead
-from service.certificates.service import require_certificates
+from service.categories.requirements import require_certificates
 from service.certificates.validity import utc_day
 from service.db.base import utcnow
 from service.db.models import Batch, Organization, OrgRole

@@ -1,5 +1,6 @@
 """Qualification certificates: recorded in the organisation's anchored history, revoked the
-same way, read back with their status on a given day, and required by product categories."""
+same way, and read back with their status on a given day (categories require them:
+``service.categories.requirements``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from service.categories.repository import CategoryRepository
 from service.certificates.repository import CertificateRepository
 from service.certificates.schemas import (
     CertificateCreate,
@@ -19,7 +19,7 @@ from service.certificates.schemas import (
     RecordRef,
 )
 from service.certificates.validity import CertificateStatus, certificate_status, utc_day
-from service.db.models import Certificate, Organization, OrgRole, Product, Record
+from service.db.models import Certificate, Organization, OrgRole, Record
 from service.errors import Conflict, Forbidden, NotFound
 from service.hashing import digest_to_hex
 from service.orgs.repository import OrgRepository
@@ -199,59 +199,3 @@ def _read(
 
 def _ref(record: Record) -> RecordRef:
     return RecordRef(n=record.n, digest=digest_to_hex(record.digest), status=record.status)
-
-
-def require_certificates(
-    session: Session, org: Organization, product: Product, today: date
-) -> None:
-    """Raise Conflict unless ``org`` holds, valid on ``today``, every certificate type the
-    product's category requires. Products without a category need none."""
-    if product.category is None:
-        return
-    category = CategoryRepository(session).get_by_name(product.category)
-    if category is None or not category.required_certificates:
-        return
-    held = CertificateRepository(session).list_by_org_and_types(
-        org.id, category.required_certificates
-    )
-    problems = []
-    for kind in category.required_certificates:
-        problem = _why_not_valid([c for c in held if c.type == kind], today)
-        if problem is not None:
-            message = f"certificate {kind!r} required for category {category.name!r} {problem[1]}"
-            problems.append(
-                {
-                    "field": "certificate",
-                    "certificate": kind,
-                    "category": category.name,
-                    "reason": problem[0],
-                    "message": message,
-                }
-            )
-    if problems:
-        error = Conflict("; ".join(p["message"] for p in problems), field="certificate")
-        error.errors = problems
-        raise error
-
-
-def _why_not_valid(certificates: list[Certificate], today: date) -> tuple[str, str] | None:
-    """None when one of them is valid on ``today``; else (reason, how the message ends).
-
-    Of several invalid ones the most useful is named: one that starts later (the gate
-    reopens then), else the one that expired last, else a revoked one."""
-    by_status: dict[CertificateStatus, list[Certificate]] = {}
-    for certificate in certificates:
-        by_status.setdefault(certificate_status(certificate, today), []).append(certificate)
-    if CertificateStatus.valid in by_status:
-        return None
-    if upcoming := by_status.get(CertificateStatus.not_yet_valid):
-        start = min(c.valid_from for c in upcoming)
-        return CertificateStatus.not_yet_valid.value, f"is not valid before {start.isoformat()}"
-    if expired := by_status.get(CertificateStatus.expired):
-        end = max(c.valid_to for c in expired)
-        first_day_expired = (end + timedelta(days=1)).isoformat()
-        return CertificateStatus.expired.value, f"expired on {first_day_expired} (valid to {end})"
-    if revoked := by_status.get(CertificateStatus.revoked):
-        day = max(utc_day(c.revoked_at) for c in revoked if c.revoked_at is not None)
-        return CertificateStatus.revoked.value, f"was revoked on {day.isoformat()}"
-    return "missing", "is missing"

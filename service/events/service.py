@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from service import notifications
-from service.certificates.service import require_certificates
+from service.categories.requirements import require_certificates
 from service.certificates.validity import utc_day
 from service.custody.rules import Handover, apply_handover, check_may_record, handover_of
 from service.db.base import utcnow
