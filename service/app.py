@@ -30,6 +30,7 @@ from service.complaints.endpoints import workflow_router as complaints_workflow_
 from service.complaints.overdue import watch_overdue
 from service.config import Settings
 from service.consumer.cache import ANSWERS, AnswerCache
+from service.consumer.complaints import router as consumer_complaints_router
 from service.consumer.endpoints import router as consumer_router
 from service.consumer.page import CONTENT_SECURITY_POLICY, STATIC
 from service.custody.endpoints import router as custody_router
@@ -186,6 +187,7 @@ def create_app(settings: Settings) -> FastAPI:
     for router in routers:
         app.include_router(router)
     app.include_router(complaints_router)
+    app.include_router(consumer_complaints_router)
     app.include_router(complaints_workflow_router)
     app.include_router(recalls_router)
     app.include_router(webhooks_router)

@@ -1,14 +1,14 @@
-"""Complaints: filed from the consumer page (an HTML form) or from programs (JSON), no account;
-handled by the batch's owner through ``workflow_router`` (lists, transitions, erasure)."""
+"""Complaints: filed by programs (JSON), no account; handled by the batch's owner through
+``workflow_router`` (lists, transitions, erasure). The shopper's form and the page that
+follows a complaint are consumer pages (``service.consumer.complaints``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
 
 from service.complaints import service, workflow
 from service.complaints.schemas import (
@@ -23,9 +23,6 @@ from service.complaints.schemas import (
     PendingReviewOutcome,
     ReviewDecision,
 )
-from service.consumer.endpoints import error_response, translator_for, wants_json
-from service.consumer.i18n import LANGUAGES
-from service.consumer.page import render_complaint_page
 from service.db.base import utcnow
 from service.deps import (
     MAX_ROW_ID,
@@ -35,7 +32,6 @@ from service.deps import (
     RowId,
     client_address,
 )
-from service.errors import InvalidInput, LotproofError
 
 router = APIRouter(tags=["complaints"])
 workflow_router = APIRouter(prefix="/api/v1/complaints", tags=["complaints"])
@@ -60,60 +56,6 @@ def file_complaint_json(
     address = client_address(request)
     complaint = service.file_complaint(session, settings, body, address=address, now=now)
     return service.complaint_status(session, complaint.code, settings.public_url)
-
-
-@router.post("/complaints", response_model=None, include_in_schema=False)
-def file_complaint_form(
-    request: Request,
-    session: DbSession,
-    settings: CurrentSettings,
-    now: Now,
-    link: Annotated[str, Form()] = "",
-    category: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
-    contact: Annotated[str, Form()] = "",
-    lang: Annotated[str, Form()] = "",
-) -> Response:
-    try:
-        data = ComplaintCreate(
-            link=link, category=category, description=description, contact=contact or None
-        )
-        address = client_address(request)
-        complaint = service.file_complaint(session, settings, data, address=address, now=now)
-    except ValidationError as e:
-        field = ".".join(str(p) for p in e.errors()[0]["loc"])
-        return error_response(request, InvalidInput(f"{field}: {e.errors()[0]['msg']}"))
-    except LotproofError as e:
-        return error_response(request, e)
-    # Post/redirect/get: a reload of the result page does not file the complaint twice.
-    # Only a language we speak goes back into the URL: the field is the sender's to fill.
-    query = f"?lang={lang}&filed=1" if lang in LANGUAGES else "?filed=1"
-    return RedirectResponse(f"/complaints/{complaint.code}{query}", status_code=303)
-
-
-@router.get(
-    "/complaints/{code}",
-    response_model=None,
-    summary="Follow a complaint",
-    responses={
-        200: {
-            "description": "The complaint's status: a page for people, JSON for programs",
-            "content": {"text/html": {}, "application/json": {}},
-        }
-    },
-)
-def complaint_status(
-    code: str, request: Request, session: DbSession, settings: CurrentSettings
-) -> Response:
-    try:
-        status = service.complaint_status(session, code, settings.public_url)
-    except LotproofError as e:
-        return error_response(request, e)
-    if wants_json(request):
-        return JSONResponse(status.model_dump(mode="json"))
-    just_filed = request.query_params.get("filed") == "1"
-    page = render_complaint_page(translator_for(request), status, just_filed=just_filed)
-    return HTMLResponse(page)
 
 
 @workflow_router.get("", response_model=ComplaintList, summary="Complaints to handle")

@@ -1,0 +1,75 @@
+"""The shopper's side of complaints: the consumer page's form, and the page that follows a
+complaint (JSON for programs); the complaints themselves are ``service.complaints``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from service.complaints import service
+from service.complaints.endpoints import Now
+from service.complaints.schemas import ComplaintCreate
+from service.consumer.endpoints import error_response, translator_for, wants_json
+from service.consumer.i18n import LANGUAGES
+from service.consumer.page import render_complaint_page
+from service.deps import CurrentSettings, DbSession, client_address
+from service.errors import InvalidInput, LotproofError
+
+router = APIRouter(tags=["complaints"])
+
+
+@router.post("/complaints", response_model=None, include_in_schema=False)
+def file_complaint_form(
+    request: Request,
+    session: DbSession,
+    settings: CurrentSettings,
+    now: Now,
+    link: Annotated[str, Form()] = "",
+    category: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    contact: Annotated[str, Form()] = "",
+    lang: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        data = ComplaintCreate(
+            link=link, category=category, description=description, contact=contact or None
+        )
+        address = client_address(request)
+        complaint = service.file_complaint(session, settings, data, address=address, now=now)
+    except ValidationError as e:
+        field = ".".join(str(p) for p in e.errors()[0]["loc"])
+        return error_response(request, InvalidInput(f"{field}: {e.errors()[0]['msg']}"))
+    except LotproofError as e:
+        return error_response(request, e)
+    # Post/redirect/get: a reload of the result page does not file the complaint twice.
+    # Only a language we speak goes back into the URL: the field is the sender's to fill.
+    query = f"?lang={lang}&filed=1" if lang in LANGUAGES else "?filed=1"
+    return RedirectResponse(f"/complaints/{complaint.code}{query}", status_code=303)
+
+
+@router.get(
+    "/complaints/{code}",
+    response_model=None,
+    summary="Follow a complaint",
+    responses={
+        200: {
+            "description": "The complaint's status: a page for people, JSON for programs",
+            "content": {"text/html": {}, "application/json": {}},
+        }
+    },
+)
+def complaint_status(
+    code: str, request: Request, session: DbSession, settings: CurrentSettings
+) -> Response:
+    try:
+        status = service.complaint_status(session, code, settings.public_url)
+    except LotproofError as e:
+        return error_response(request, e)
+    if wants_json(request):
+        return JSONResponse(status.model_dump(mode="json"))
+    just_filed = request.query_params.get("filed") == "1"
+    page = render_complaint_page(translator_for(request), status, just_filed=just_filed)
+    return HTMLResponse(page)
