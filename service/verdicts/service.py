@@ -19,7 +19,6 @@ from service.db.models import Anchor, AnchorStatus, Batch, Organization, Record
 from service.hashing import digest_from_hex, digest_to_hex, record_digest
 from service.hashing.v1 import digest_of_canonical
 from service.records.repository import RecordRepository
-from service.signatures.verification import attach_signatures
 from service.verdicts.memo import ProofMemo
 from service.verdicts.schemas import (
     AnchorRef,
@@ -28,6 +27,7 @@ from service.verdicts.schemas import (
     RecordVerdict,
     RecordVerification,
 )
+from service.verdicts.signatures import attach_signatures
 
 
 def verify_batch(session: Session, batch: Batch) -> BatchVerification:

@@ -1,4 +1,5 @@
-"""Signatures as part of every verification: re-checked against recomputed digests."""
+"""Signatures as part of every verdict: re-checked against recomputed digests (collected and
+registered by ``service.signatures``)."""
 
 from __future__ import annotations
 
