@@ -37,6 +37,7 @@ lint: install
 	$(VENV)/bin/ruff check service scripts tests docs/hooks
 	$(VENV)/bin/ruff format --check service scripts tests docs/hooks
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mkdocs build --strict --site-dir var/site
 
 format: install
