@@ -2,10 +2,11 @@
 against a real service, and every output line a page shows is checked.
 
 The pages say what a reader on a `make run` machine types: the service at 127.0.0.1:8000, the
-chain at 127.0.0.1:8545, the operator's `lotproof org create` finding the database from the
-environment as `make run` does. Here the service is the real app under uvicorn on a free port,
-with its anchoring worker, on a fresh SQLite file and the session's Hardhat node; the two
-addresses in the pages are replaced by the test's own before each command runs. Shell
+chain at 127.0.0.1:8545, and the service's database in LOTPROOF_DATABASE_URL for the operator's
+commands (`lotproof org create`, `lotproof monitor`), as docs/tutorials/index.md sets it up.
+Here the service is the real app under uvicorn on a free port, with its anchoring worker, on a
+fresh SQLite file and the session's Hardhat node; the two addresses in the pages are replaced by
+the test's own before each command runs. Shell
 variables a page sets (keys, ids) carry over to the next command and the next page, as in one
 terminal: the pages follow one lot from the supplier to the admin.
 """
