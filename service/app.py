@@ -37,7 +37,6 @@ from service.custody.endpoints import router as custody_router
 from service.db import migrate
 from service.db.engine import SessionFactory, make_engine
 from service.db.groupcommit import GroupCommitter
-from service.deps import refusal_before_validation
 from service.errors import install_error_handlers
 from service.events.bulk import BULK_MAX_BYTES
 from service.events.endpoints import router as events_router
@@ -153,7 +152,7 @@ def create_app(settings: Settings) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    install_error_handlers(app, refusal_check=refusal_before_validation)
+    install_error_handlers(app)
     install_problem_responses(app)
     # Uploads get their own cap (plus room for the multipart framing around the file).
     upload_cap = {

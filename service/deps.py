@@ -8,20 +8,16 @@ other way round.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 from annotated_types import Interval
 from fastapi import Depends, Header, Request
-from fastapi.concurrency import run_in_threadpool
-from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
 from service.auth.service import authenticate, bearer_key, note_use, require_not_suspended
 from service.config import Settings
 from service.db.base import MAX_ROW_ID as MAX_ROW_ID
-from service.db.engine import SessionFactory
 from service.db.models import Organization
-from service.errors import LotproofError
 from service.middleware import source_address
 from service.state import AppState, Part
 
@@ -73,7 +69,7 @@ def part(key: Part[T]) -> Callable[[Request], Awaitable[T]]:
     return get_part
 
 
-# The API key, for routes that check it themselves (``authenticates_in_transaction``).
+# The API key, as ``get_current_org`` reads it.
 AuthorizationHeader = Annotated[str | None, Header()]
 
 
@@ -95,41 +91,6 @@ def get_current_org(
 
 
 CurrentOrg = Annotated[Organization, Depends(get_current_org)]
-
-
-_CHECK_KEY_IN_TRANSACTION: set[Callable[..., Any]] = set()
-Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
-
-
-def authenticates_in_transaction(endpoint: Endpoint) -> Endpoint:
-    """Marks a route that checks its API key (and the suspension of its organisation) inside
-    its own write transaction, as group commit does, instead of through ``CurrentOrg``."""
-    _CHECK_KEY_IN_TRANSACTION.add(endpoint)
-    return endpoint
-
-
-async def refusal_before_validation(request: Request) -> LotproofError | None:
-    """The 401/403 due to a request whose body failed validation, on a route marked
-    ``authenticates_in_transaction``.
-
-    Every other route resolves ``CurrentOrg`` before FastAPI validates the body; this keeps
-    the same order everywhere, so an unauthenticated caller learns nothing about validation.
-    """
-    route = request.scope.get("route")
-    if not isinstance(route, APIRoute) or route.endpoint not in _CHECK_KEY_IN_TRANSACTION:
-        return None
-    try:
-        key = bearer_key(request.headers.get("authorization"))
-        await run_in_threadpool(_authorize_writer, get_state(request).sessions, key)
-    except LotproofError as e:
-        return e
-    return None
-
-
-def _authorize_writer(sessions: SessionFactory, key: str) -> None:
-    with sessions.read() as session:
-        _, org = authenticate(session, key)
-    require_not_suspended(org)
 
 
 def client_address(request: Request) -> str | None:

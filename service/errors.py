@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -96,16 +96,8 @@ async def _on_lotproof_error(_: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.status_code, exc.title, exc.detail, errors=errors, headers=headers)
 
 
-# Set by the app: a request's 401/403, if it has one, comes before its 422 (``service.deps``).
-RefusalCheck = Callable[[Request], Awaitable["LotproofError | None"]]
-
-
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    refusal_check: RefusalCheck | None = getattr(request.app.state, "refusal_check", None)
-    refusal = await refusal_check(request) if refusal_check is not None else None
-    if refusal is not None:
-        return await _on_lotproof_error(request, refusal)
     errors = [{"field": _field_path(e["loc"]), "message": e["msg"]} for e in exc.errors()]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "invalid request"
     return problem_response(422, "Invalid input", detail, errors=errors)
@@ -150,8 +142,7 @@ async def _on_operational_error(_: Request, exc: Exception) -> JSONResponse:
     return problem_response(503, "Service unavailable", "the database is unavailable; retry")
 
 
-def install_error_handlers(app: FastAPI, *, refusal_check: RefusalCheck | None = None) -> None:
-    app.state.refusal_check = refusal_check
+def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(LotproofError, _on_lotproof_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)

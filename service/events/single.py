@@ -15,6 +15,7 @@ one, and only then with a 422 naming every bad field; then the group commit
 from __future__ import annotations
 
 import inspect
+import json
 import re
 from typing import Any
 
@@ -94,8 +95,23 @@ def _event(body: bytes, errors: list[dict[str, Any]]) -> EventCreate | None:
     try:
         return EventCreate.model_validate_json(body)
     except ValidationError as e:
-        errors += [_error(("body", *err["loc"]), err["msg"]) for err in e.errors()]
-        return None
+        found = e.errors()
+    if any(err["type"] == "json_invalid" for err in found):
+        # pydantic's parser stops at a nesting depth that Python's accepts: parse again, so
+        # that deep ``details`` are refused by the field's own rule, with its name.
+        found = _python_parse_errors(body) or found
+    errors += [_error(("body", *err["loc"]), err["msg"]) for err in found]
+    return None
+
+
+def _python_parse_errors(body: bytes) -> list[Any]:
+    try:
+        EventCreate.model_validate(json.loads(body))
+    except ValidationError as e:
+        return list(e.errors())
+    except (ValueError, RecursionError):
+        pass
+    return []
 
 
 def _error(loc: tuple[int | str, ...], message: str) -> dict[str, Any]:

@@ -92,7 +92,9 @@ def documented_events() -> dict[str, dict[str, Any]]:
                 "action": (words[0] or None) if len(words) == 3 else None,
                 "bizStep": words[1] if len(words) == 3 else None,
                 "dispositions": dispositions,
-                "members": set(re.findall(r"`(lp:[a-z]+|[A-Za-z]+List|transformationID)`", members)),
+                "members": set(
+                    re.findall(r"`(lp:[a-z]+|[A-Za-z]+List|transformationID)`", members)
+                ),
             }
     return kinds
 
