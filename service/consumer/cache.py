@@ -152,11 +152,6 @@ class AnswerCache:
         CONSUMER_CACHE.labels(outcome).inc()
         return cached.response(outcome)
 
-    def get(self, key: Hashable) -> Response | None:
-        """The cached answer for ``key`` if fresh."""
-        cached, fresh = self._lookup(key) if self.enabled else (None, False)
-        return cached.response("hit") if cached is not None and fresh else None
-
     def _lookup(self, key: Hashable) -> tuple[CachedAnswer | None, bool]:
         """The entry for ``key`` if no write since it was made touched its lot, and whether it
         is within its TTL.
