@@ -34,7 +34,7 @@ def create_batch(session: Session, org: Organization, data: BatchCreate) -> Batc
         gtin=data.gtin,
         lot=data.lot,
         quantity=data.quantity,
-        unit=data.unit,
+        uom=data.unit,
         produced_at=data.produced_at,
     )
     repo.add(batch)
@@ -81,7 +81,7 @@ def batch_read(session: Session, batch: Batch, public_url: str) -> BatchRead:
         lot=batch.lot,
         product_name=product.name,
         quantity=batch.quantity,
-        unit=batch.unit,
+        unit=batch.uom,
         produced_at=batch.produced_at.astimezone(UTC),
         owner=owner.slug,
         record_count=batch.record_count,

@@ -61,7 +61,7 @@ class Measure:
 
     def describe(self, batch: Batch) -> str:
         rate = (
-            f"{self.per_1000:.1f} per 1,000 {batch.unit}"
+            f"{self.per_1000:.1f} per 1,000 {batch.uom}"
             if self.per_1000 is not None
             else "batch quantity out of bounds, rate not applied"
         )
@@ -86,7 +86,7 @@ def measure(session: Session, settings: Settings, batch: Batch, now: datetime) -
     return Measure(
         complaints=repo.count_for_batch_since(batch.id, since),
         sources=sources,
-        per_1000=per_1000(sources, batch.quantity, batch.unit),
+        per_1000=per_1000(sources, batch.quantity, batch.uom),
         limits=limits,
         category=category,
     )

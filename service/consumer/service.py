@@ -93,7 +93,7 @@ def batch_facts(
             product_name=product.name,
             product_description=product.description,
             quantity=batch.quantity,
-            unit=batch.unit,
+            unit=batch.uom,
             produced_at=batch.produced_at,
             supplier=owner.name,
             digital_link=digital_link(settings.public_url, batch.gtin, batch.lot),

@@ -198,7 +198,7 @@ def _csv_row(recall: Recall, a: _Affected, period: CustodyPeriod) -> dict[str, C
         "lot": a.batch.lot,
         "product_name": a.product_name,
         "quantity": a.batch.quantity,
-        "unit": a.batch.unit,
+        "unit": a.batch.uom,
         "produced_at": _iso(a.batch.produced_at),
         "direct": "yes" if a.entry.direct else "no",
         "via": " > ".join(str(i) for i in a.entry.via),

@@ -77,16 +77,16 @@ class LotQuantity:
     gtin: str
     lot: str
     quantity: float
-    unit: str  # unit of measure (UN/ECE Rec 20 code), EPCIS ``uom``
+    uom: str  # unit of measure (UN/ECE Rec 20 code)
 
     @classmethod
     def whole(cls, batch: Batch) -> LotQuantity:
         """All of a batch."""
-        return cls(batch.gtin, batch.lot, batch.quantity, batch.unit)
+        return cls(batch.gtin, batch.lot, batch.quantity, batch.uom)
 
     def element(self) -> dict[str, Any]:
         epc_class = digital_link(GS1_RESOLVER, self.gtin, self.lot)
-        return {"epcClass": epc_class, "quantity": self.quantity, "uom": self.unit}
+        return {"epcClass": epc_class, "quantity": self.quantity, "uom": self.uom}
 
 
 def _common(event_type: str, at: datetime) -> dict[str, Any]:

@@ -55,7 +55,7 @@ def transform(
         transformation_id=transformation_id,
         event_time=data.event_time,
         inputs=[
-            LotQuantity(batch.gtin, batch.lot, item.quantity, batch.unit)
+            LotQuantity(batch.gtin, batch.lot, item.quantity, batch.uom)
             for batch, item in zip(inputs, data.inputs, strict=True)
         ],
         output=LotQuantity.whole(output),
@@ -75,7 +75,7 @@ def transform(
                 input_batch_id=batch.id,
                 output_batch_id=output.id,
                 quantity=item.quantity,
-                unit=batch.unit,
+                uom=batch.uom,
             )
             for batch, item in zip(inputs, data.inputs, strict=True)
         ]
@@ -101,7 +101,7 @@ def _checked_inputs(session: Session, org: Organization, data: TransformationCre
             raise Conflict(f"batch {batch.id} is on hold or recalled; it cannot be transformed")
         if item.quantity > batch.quantity:
             raise InvalidInput(
-                f"batch {batch.id} holds {batch.quantity:g} {batch.unit}, not {item.quantity:g}",
+                f"batch {batch.id} holds {batch.quantity:g} {batch.uom}, not {item.quantity:g}",
                 field=f"inputs.{index}.quantity",
             )
         if (batch.gtin, batch.lot) == (data.output.gtin, data.output.lot):
@@ -141,7 +141,7 @@ def trace(session: Session, batch_id: int, direction: TraceDirection, depth: int
             product_name=product_name,
             owner=owner,
             quantity=batch.quantity,
-            unit=batch.unit,
+            unit=batch.uom,
             level=levels[batch.id],
         )
         for batch, product_name, owner in repo.list_nodes(levels)
@@ -195,6 +195,6 @@ def _edge(link: BatchLink) -> TraceEdge:
         from_=link.input_batch_id,
         to=link.output_batch_id,
         quantity=link.quantity,
-        unit=link.unit,
+        unit=link.uom,
         transformation_id=link.transformation_id,
     )

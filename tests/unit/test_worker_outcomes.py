@@ -111,7 +111,7 @@ def _pending_records(sessions: SessionFactory, count: int) -> list[int]:
             gtin=product.gtin,
             lot="L1",
             quantity=1,
-            unit="KGM",
+            uom="KGM",
             produced_at=now,
         )
         session.add(batch)

@@ -41,7 +41,9 @@ class Batch(Base):
     gtin: Mapped[str] = mapped_column(String(14))
     lot: Mapped[str] = mapped_column(String(20))
     quantity: Mapped[float] = mapped_column(Float)
-    unit: Mapped[str] = mapped_column(String(3))
+    # Unit of measure (UN/ECE Rec 20 code). The column (and the API field) is named "unit";
+    # in code "unit" is a serialised item (``Unit``).
+    uom: Mapped[str] = mapped_column("unit", String(3))
     produced_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Next record number and the digest of the last record: updated under the batch's row
     # lock so appends to one batch are serialized (docs/design.md §2.5).
@@ -83,7 +85,9 @@ class BatchLink(Base):
     input_batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
     output_batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
     quantity: Mapped[float] = mapped_column(Float)
-    unit: Mapped[str] = mapped_column(String(3))
+    # Unit of measure (UN/ECE Rec 20 code). The column (and the API field) is named "unit";
+    # in code "unit" is a serialised item (``Unit``).
+    uom: Mapped[str] = mapped_column("unit", String(3))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
