@@ -264,6 +264,9 @@ def api_page() -> str:
             count += 1
             tag = (op.get("tags") or ["other"])[0]
             auth = "API key" if op.get("security") else "public"
+            headers = {p["name"] for p in op.get("parameters", []) if p.get("in") == "header"}
+            if "Idempotency-Key" in headers:
+                auth += ", idempotent"
             summary = op.get("summary", op.get("operationId", ""))
             about = _first_paragraph(op.get("description", ""))
             row = (
@@ -289,8 +292,8 @@ def api_page() -> str:
         '- **Auth**: "API key" means `Authorization: Bearer lp_...`, an organisation\'s key;',
         "  what each role may do is in the tutorials and [security](security.md).",
         "- **Errors** are RFC 9457 `application/problem+json`, naming the field at fault.",
-        "- **Writes** accept an `Idempotency-Key` header: a retry with the same key gets the",
-        "  same answer.",
+        "- **Idempotent** writes take an `Idempotency-Key` header: a retry with the same key",
+        "  gets the first answer and writes nothing more.",
     ]
     for tag, rows in by_tag.items():
         lines += [
