@@ -1,9 +1,10 @@
 """The runnable parts of a documentation page: its ```console blocks, as a reader types them.
 
-A block holds commands after a ``$ `` prompt (a line ending in ``\\`` continues on the next)
-and, below a command, the output it shows. Shown output is checked: every shown line must
-appear in the command's output, in order, where ``...`` stands for any text. Other fenced
-blocks (``sh``, ``json``, ``text``) are illustrations and are not run.
+A block holds commands after a ``$ `` prompt (a line ending in ``\\``, or inside a
+single-quoted string, continues on the next) and, below a command, the output it shows. Shown
+output is checked: every shown line must appear in the command's output, in order, where
+``...`` stands for any text. Other fenced blocks (``sh``, ``json``, ``text``) are
+illustrations and are not run.
 """
 
 from __future__ import annotations
@@ -44,8 +45,14 @@ def commands(page: Path) -> list[Command]:
             found.append(Command(source=text[2:], line=number))
         elif text.strip() and found:
             found[-1].expected.append(text.rstrip())
-        continuing = (continuing or text.startswith("$ ")) and text.endswith("\\")
+        in_command = continuing or text.startswith("$ ")
+        continuing = in_command and (text.endswith("\\") or _open_quote(found[-1].source))
     return found
+
+
+def _open_quote(source: str) -> bool:
+    """Whether a single-quoted string (a JSON body, a jq filter) is still open at the end."""
+    return source.count("'") % 2 == 1
 
 
 def pattern(shown: str) -> re.Pattern[str]:
