@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import socket
 from pathlib import Path
 from types import ModuleType
 
@@ -56,6 +57,18 @@ def test_every_operation_is_on_the_api_page(reference: ModuleType, tmp_path: Pat
     for path, operations in doc["paths"].items():
         for method in operations:
             assert f"| `{method.upper()}` | `{path}` |" in page, f"{method.upper()} {path}"
+
+
+def test_the_api_page_is_made_without_the_network(
+    reference: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `mkdocs build` runs offline and without a chain: creating the app must connect nowhere.
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"the docs build tried to connect: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    assert "| `GET` | `/healthz` |" in reference.api_page()
 
 
 def test_every_command_is_on_the_cli_page(reference: ModuleType) -> None:
