@@ -54,9 +54,9 @@ class Settings(BaseSettings):
     # without it the RSS of a long-running server stays at its highest transient peak.
     malloc_trim_every_s: float = Field(default=30.0, ge=0)
     # The most heaps glibc's malloc may keep (0 = its default, 8 per core): each keeps its own
-    # free memory. Off by default: 2 cost about a third of the consumer pages' throughput
-    # (SQLite allocates outside the GIL, so threads queue for the heaps) and did not lower
-    # the soak's memory growth.
+    # free memory. Off by default: a small limit costs the consumer pages much of their
+    # throughput (SQLite allocates outside the GIL, so threads queue for the heaps) without
+    # lowering a long-running server's memory growth.
     malloc_arenas: int = Field(default=0, ge=0)
     # Allocations of at least this many bytes get a mapping of their own, given back when
     # freed (0 = glibc's default, which rises to the largest block freed so far, after which
@@ -78,7 +78,7 @@ class Settings(BaseSettings):
     explorer_url: str | None = None
     # Key for hashing scan and complaint sources (network prefixes); generated if unset.
     source_hash_key: SecretStr | None = None
-    # Deprecated (use trusted_proxies): true now means "the direct peer is a proxy", so only
+    # Deprecated (use trusted_proxies): true means "the direct peer is a proxy", so only
     # the X-Forwarded-For entry that peer appended is believed, never the client's own ones.
     trust_forwarded_for: bool = False
     # A unit scanned from more distinct sources than this within the window is a suspect clone.
@@ -108,14 +108,16 @@ class Settings(BaseSettings):
     # 0 turns the cache off.
     consumer_cache_ttl_s: float = Field(default=1.0, ge=0)
     # Past its TTL, an answer is still served while one request builds its replacement, for
-    # at most this long; then it is dropped (the LRU alone kept every idle lot's last page).
+    # at most this long; then it is dropped (left to the LRU, every idle lot's last page
+    # would stay).
     consumer_cache_grace_s: float = Field(default=10.0, ge=0)
     # Threads per HTTP process for the (synchronous) routes. The work is mostly CPU under the
     # GIL: far more threads than cores only adds switching, fewer starve waits on the database.
     http_threads: int = Field(default=40, ge=1, le=1000)
     # Move what exists after startup (modules, the app, its caches) out of the garbage
-    # collector's sight: its full collections then scan only per-request objects. Measured:
-    # 13 % of a bulk import's CPU. Off in tests, which start hundreds of apps in one process.
+    # collector's sight: its full collections then scan only per-request objects, instead of
+    # every long-lived one each time (a noticeable share of a bulk import's CPU). Off in tests,
+    # which start hundreds of apps in one process.
     gc_freeze: bool = True
     # Rate limits (service/ratelimit.py), in the `limits` notation; "" turns one off.
     rate_limit_per_key: str = "300/second"
@@ -123,7 +125,7 @@ class Settings(BaseSettings):
     rate_limit_auth_failures: str = "20/minute"
     # Where the counts live: this process, or Redis shared by instances (redis://host:6379).
     rate_limit_storage: str = "memory://"
-    # --- HTTP edge (issue 18: findings 6, 7, 11) ---
+    # --- HTTP edge ---
     # Reverse proxies whose X-Forwarded-For is believed, as addresses or CIDRs separated by
     # commas ("127.0.0.1,10.0.0.0/8"). Only when the direct peer is one of them, the client is
     # the rightmost entry that is not (as uvicorn's ProxyHeadersMiddleware walks it).
@@ -144,7 +146,7 @@ class Settings(BaseSettings):
     # The database figures of /readyz and /metrics are at most this old (one query per
     # period, however many probes and scrapers ask). 0 = queried on every request.
     ops_cache_ttl_s: float = Field(default=2.0, ge=0)
-    # --- Webhook deliveries (issue 18: findings 2, 3; service/webhooks/) ---
+    # --- Webhook deliveries (service/webhooks/) ---
     # Every attempt (resolve, connect, TLS, send, answer) ends after webhook_timeout_s
     # whatever the receiver does, and at most webhook_max_response_bytes of its answer are
     # read. Up to webhook_concurrency sends run at once, at most webhook_per_org of them for
@@ -167,7 +169,7 @@ class Settings(BaseSettings):
         parse_allow_list(value)  # at startup: ValueError names the entry at fault
         return value
 
-    # --- Accepted input (issue 18: findings 9, 10; service/events/window.py, signatures/) ---
+    # --- Accepted input (service/events/window.py, signatures/) ---
     # Event times (single events, bulk imports, transformations) outside a window are refused
     # with a 422: none before `event_time_earliest`, none more than `event_time_max_ahead_s`
     # past the server's clock. 2000-01-01 predates GS1 EPCIS (2007) and Digital Link, so no
@@ -211,7 +213,7 @@ class Settings(BaseSettings):
     def is_dev(self) -> bool:
         return self.env is Environment.dev
 
-    # --- HTTP edge (issue 18): derived settings and their startup checks ---
+    # --- HTTP edge: derived settings and their startup checks ---
     @field_validator("trusted_proxies")
     @classmethod
     def _proxies_parse(cls, value: str) -> str:

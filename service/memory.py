@@ -1,9 +1,9 @@
 """Keep a long-running server's heap near what it uses (glibc only).
 
 glibc's malloc keeps the memory of a transient peak (a burst of scans, a bulk import) as free
-space in its heaps, and the process's RSS stays at the peak: the 10-minute soak grew by about
-20 % that way while Python itself held no more than at the start. One ``malloc_trim(0)`` at
-3 minutes gave back 27 MB. Elsewhere (musl, macOS) there is nothing to call and nothing runs.
+space in its heaps, and the process's RSS stays at the peak even when Python itself holds no
+more than at the start. ``malloc_trim(0)`` hands that free space back to the OS. Elsewhere
+(musl, macOS) there is nothing to call and nothing runs.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def load_malloc_trim() -> Callable[[int], int] | None:
 
 
 def limit_malloc_arenas(arenas: int) -> bool:
-    """Let glibc create at most ``arenas`` heaps (its default: 8 per core, so 16 here).
+    """Let glibc create at most ``arenas`` heaps (its default: 8 per core).
 
     Each of the server's ~40 threads would otherwise get a heap of its own as soon as two
     allocate at once, and every heap keeps its own high-water mark of free memory. Call it

@@ -78,8 +78,8 @@ def get_batch_labels(
 ) -> Response:
     """A printable A4 sheet of the batch's QR label (GTIN and lot under each code).
 
-    For those taking part in the batch, like every read by id; a render costs seconds of CPU,
-    so it is bounded too (``service.batches.labels``): served from a cache keyed by what it
+    For those taking part in the batch, like every read by id; a render is CPU-heavy, so it
+    is bounded too (``service.batches.labels``): served from a cache keyed by what it
     prints, and rendered by a few requests at a time."""
     batch = service.get_readable_batch(session, org, batch_id)
     name = service.batch_read(session, batch, settings.public_url).product_name

@@ -1,6 +1,6 @@
 """Label sheets, bounded: rendered ones are cached, and only a few render at once.
 
-A sheet costs CPU (about 2 ms per label), and every organisation taking part in a batch may
+A sheet costs CPU for every label on it, and every organisation taking part in a batch may
 ask for one. So a sheet is rendered once per content (the cache key is everything printed on
 it: link, GTIN, lot, product name and the number of copies, so a renamed product or another
 public URL is a new entry and a stale sheet is never served), at most
@@ -22,7 +22,7 @@ from service.deps import part
 from service.errors import LotproofError
 from service.state import Part
 
-# The most labels on one sheet request: ten A4 pages of 24 (about half a second of CPU).
+# The most labels on one sheet request: ten A4 pages of 24, which bounds a render's CPU time.
 MAX_COPIES = 240
 
 

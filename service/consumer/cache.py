@@ -104,10 +104,10 @@ class AnswerCache:
         """The cached answer for ``key``, else the one ``build`` makes (and keeps).
 
         Under load, every request for an entry that has just gone would miss at once and
-        build the same answer side by side (32 builds of ~16 ms of CPU each under the GIL:
-        half a second of stall). So one request builds; while it does, the others get the
-        previous answer if only its TTL ran out (stale by at most one build), or wait for the
-        new one after a write of this process (which must show at once).
+        build the same answer side by side, each paying the full CPU cost under the GIL, so
+        all of them would stall together. So one request builds; while it does, the others get
+        the previous answer if only its TTL ran out (stale by at most one build), or wait for
+        the new one after a write of this process (which must show at once).
         """
         if not self.enabled:
             return (await self._built(build)).response
@@ -209,9 +209,8 @@ class AnswerCache:
         """Drop the entries writes have outdated or past their grace; the caller holds the lock.
 
         None of them can be served again, and left to the LRU, under steady writes the cache
-        would fill with them (the soak: pages of lots being written, up to max_bytes of
-        them). At most once a second unless a write may have touched anything, which empties
-        it at once.
+        would fill with them (pages of lots being written, up to max_bytes of them). At most
+        once a second unless a write may have touched anything, which empties it at once.
         """
         latest, now = write_log.latest, self._clock()
         if write_log.anything_since(self._swept):

@@ -80,11 +80,11 @@ def padded_in_list(ids: Sequence[int]) -> list[int]:
     """``ids`` padded to the next power of two by repeating its last one, for ``IN (...)``.
 
     Each length of an IN list is a statement of its own to the database's statement caches
-    (pysqlite keeps 128 prepared statements per connection, about 100 KB each at 500
-    parameters). The anchoring worker claims a different number of records every tick: its
-    SQLite memory grew to 16 MB in a 30-minute soak, and stayed at 0 over 10 minutes once
-    padded. A few shapes serve every length; a repeated id matches the same row, so results
-    and row counts are unchanged.
+    (pysqlite keeps 128 prepared statements per connection, and one with hundreds of
+    parameters is large). The anchoring worker claims a different number of records every
+    tick, so without padding its SQLite memory keeps growing as new lengths come along. A few
+    shapes serve every length; a repeated id matches the same row, so results and row counts
+    are unchanged.
     """
     if not ids:
         return []

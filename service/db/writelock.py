@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 # Not backed off: a longer sleep only lowers a waiter's odds against a process that writes back
-# to back (measured: with sleeps growing to 10 ms the waiter's p95 wait was 5-10 times that of
-# the busy process's own threads; with a steady 1 ms, about the same).
+# to back, whose own threads queue without sleeping. A steady short poll keeps the waiter's
+# wait close to theirs.
 POLL_S = 0.001
 
 

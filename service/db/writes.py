@@ -2,8 +2,8 @@
 
 The resolver's answer cache (``service.consumer.cache``) must show this process's writes at
 once, but a supplier recording events into one lot must not throw away the cached answers of
-every other lot: under steady writes that turned a hot lot's scans into misses nearly every
-time (99 % in the soak), each rebuilding about ten queries of rows.
+every other lot: under steady writes that would turn a hot lot's scans into misses nearly
+every time, each rebuilding about ten queries of rows.
 
 So each commit is numbered, and remembered either as touching only certain batches or as
 touching anything. A transaction counts as touching only batches when every row it wrote is

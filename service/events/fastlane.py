@@ -1,9 +1,9 @@
 """The single-event POST, served ahead of FastAPI's routing.
 
 ``POST /api/v1/batches/{id}/events`` is the busiest write. FastAPI's routing, dependency
-solving and body handling cost a third of such a request's CPU time; this middleware answers
-every such POST (``service.events.single.answer``, the one implementation the FastAPI route
-calls too) without them. Every other request goes on to the app untouched.
+solving and body handling are a large share of such a request's CPU time; this middleware
+answers every such POST (``service.events.single.answer``, the one implementation the FastAPI
+route calls too) without them. Every other request goes on to the app untouched.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """RFC 8785 canonical JSON, fast: orjson where it provably agrees.
 
-``rfc8785.dumps`` (pure Python) costs about 0.4 ms for a typical record, which made hashing
-the largest cost of every verification. For the values records actually hold, orjson with
+``rfc8785.dumps`` is pure Python, slow enough to be the largest cost of a verification if
+every record went through it. For the values records actually hold, orjson with
 sorted keys (it writes no whitespace and no ASCII escapes) writes the same bytes as RFC 8785,
 provided that:
 
@@ -18,8 +18,8 @@ Anything else (huge or tiny floats, astral-plane keys, lone surrogates, big inte
 types) goes to ``rfc8785.dumps``, which stays the reference: a property test checks that both
 give the same bytes on random JSON values, and the golden vectors pin the output.
 
-orjson replaced the standard library's C encoder (same conditions, same bytes) because it
-encodes a record several times faster: encoding was a tenth of a bulk import's CPU.
+orjson rather than the standard library's C encoder (same conditions, same bytes) because it
+encodes a record several times faster, and encoding is on every write and verification.
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ def _prepared(value: Any) -> Any:
     if kind is str or kind is bool or value is None:
         return value
     if kind is dict:
-        # ASCII keys and string values (nearly all) are passed inline: a call for each of
-        # them cost a third of hashing a record.
+        # ASCII keys and string values (nearly all) are passed inline: a function call for
+        # each of them would be a large share of hashing a record.
         return {
             (key if type(key) is str and key.isascii() else _key(key)): (
                 item if type(item) is str else _prepared(item)

@@ -28,9 +28,9 @@ class ScoreCache:
     """Per-process cache of default-window scorecards, keyed by organisation id.
 
     When a supplier's entry expires, every scan of its lots in flight would rebuild it side by
-    side, each reading the supplier's history through its own connection: the soak measured
-    12 at once, 12 SQLite page caches filled together, 25 MB the allocator then kept. So one
-    builds and the others wait for it and take its result. Builds are serialised per stripe
+    side, each reading the supplier's history through its own connection, so as many SQLite
+    page caches fill at once, memory the allocator then keeps. So one builds and the others
+    wait for it and take its result. Builds are serialised per stripe
     of organisations, so suppliers rarely wait for each other.
     """
 

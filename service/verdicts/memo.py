@@ -9,13 +9,13 @@ unambiguous). Its first 8 bytes pick a slot of a table allocated once; the other
 there. A proof found to hold is written to its slot, replacing whatever was there; one that
 fails is not remembered (a tampered record is rare, and it is checked again next time).
 
-Why a table and not an LRU of Python objects: the soak's server verifies a steady stream of
-newly anchored records, and an ``OrderedDict`` of 32-byte keys grew by about 2,400 entries a
-minute towards its 65,536 (10 MB of objects when full). Those long-lived small objects,
-scattered among each request's short-lived ones, also kept arenas of Python's allocator from
-being freed. In a 30-minute soak Python's allocated blocks rose by 140,000 and the server by
-44 %; with this table the blocks stayed flat and the server grew 23 %. The table is one
-``bytearray``: its pages become resident as slots are first written, up to 24 bytes a slot.
+Why a table and not an LRU of Python objects: a long-running server verifies a steady stream
+of newly anchored records, so an ``OrderedDict`` of 32-byte keys keeps growing towards its
+limit, megabytes of small objects when full. Those long-lived objects, scattered among each
+request's short-lived ones, also keep arenas of Python's allocator from being freed, so the
+server's memory grows with them. The table is one ``bytearray`` that Python's allocator never
+sees piece by piece: its pages become resident as slots are first written, up to 24 bytes a
+slot.
 
 Trust: a wrong "holds" needs a failing proof whose SHA-256 has a remembered proof's slot and
 the same 24 bytes after: a 192-bit second preimage. An all-zero tag would match an empty

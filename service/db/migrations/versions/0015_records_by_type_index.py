@@ -2,7 +2,7 @@
 
 Without it, the scorecard's "inspections of the org's batches in the window" read every
 record of every one of the org's batches to look at its type, once a minute per supplier on
-consumer pages (the soak: 160,000 records a minute, growing).
+consumer pages: a read that grows with every record the supplier writes.
 
 Revision ID: 0015
 Revises: 0014
