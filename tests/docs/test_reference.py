@@ -21,6 +21,10 @@ from tests.support.openapi import app_document
 REPO = Path(__file__).resolve().parents[2]
 HOOK = REPO / "docs" / "hooks" / "reference.py"
 # A path into the repository, written in backticks: `service/records/writer.py`, `tests/docs/`.
+SETTING = re.compile(r"LOTPROOF_[A-Z0-9_]*[A-Z0-9]")
+API_PATH = re.compile(r"/api/v1/[\w{}/.:-]*[\w}]")
+# Variables the docs name that are not settings: the contract compiler, the tests' PostgreSQL.
+NOT_SETTINGS = {"LOTPROOF_SOLC", "LOTPROOF_TEST_PG_DSN"}
 REPO_PATH = re.compile(r"`((?:service|tests|scripts|contracts|docs|hardhat-local)/[\w./-]*)`")
 
 
@@ -77,16 +81,43 @@ def test_every_command_is_on_the_cli_page(reference: ModuleType) -> None:
         assert f"\n## {name}\n" in page, name
 
 
+def _pages() -> list[Path]:
+    return [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
+
+
+def test_settings_named_in_the_docs_exist() -> None:
+    known = {f"LOTPROOF_{name.upper()}" for name in Settings.model_fields} | NOT_SETTINGS
+    # A family such as LOTPROOF_QUALITY_ALERT_* is written with a trailing underscore.
+    unknown = [
+        f"{page.relative_to(REPO)}: {name}"
+        for page in _pages()
+        for name in set(SETTING.findall(page.read_text(encoding="utf-8")))
+        if name not in known and not any(k.startswith(f"{name}_") for k in known)
+    ]
+    assert not unknown, "\n".join(sorted(unknown))
+
+
+def test_api_paths_named_in_the_docs_exist(tmp_path: Path) -> None:
+    templates = app_document(tmp_path)["paths"]
+    operations = [re.compile(re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(t))) for t in templates]
+    unknown = [
+        f"{page.relative_to(REPO)}: {path}"
+        for page in _pages()
+        for path in set(API_PATH.findall(page.read_text(encoding="utf-8")))
+        if not any(op.fullmatch(path) for op in operations)
+    ]
+    assert not unknown, "\n".join(sorted(unknown))
+
+
 def _exists(path: str) -> bool:
     # `service/documents/csv_writer.write_csv` names a function in a module.
     return (REPO / path).exists() or (REPO / f"{path.rsplit('.', 1)[0]}.py").is_file()
 
 
 def test_paths_named_in_the_docs_exist() -> None:
-    pages = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
     missing = [
         f"{page.relative_to(REPO)}: {path}"
-        for page in pages
+        for page in _pages()
         for path in REPO_PATH.findall(page.read_text(encoding="utf-8"))
         if not _exists(path)
     ]
