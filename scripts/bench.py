@@ -1,9 +1,9 @@
 """The Lotproof benchmark: anchoring cost, ingest, anchoring delay, verification, growth.
 
 Runs on this machine against a real Hardhat node and the service started as its own processes
-in production mode (``scripts/benchkit/stack.py``), measures everything of issue 7 in ONE run
-(so that ratios compare figures taken under the same conditions), prints a table and writes
-the JSON under ``var/bench/`` (``latest.json`` and a time-stamped copy).
+in production mode (``scripts/benchkit/stack.py``), measures every figure that has a target in
+ONE run (so that ratios compare figures taken under the same conditions), prints a table and
+writes the JSON under ``var/bench/`` (``latest.json`` and a time-stamped copy).
 
 Usage (from the repository root; ``make bench`` / ``make bench-quick``):
     .venv/bin/python scripts/bench.py            # the full run (about 15 minutes)

@@ -1,4 +1,4 @@
-"""Anchoring cost against the two common peer patterns, on one chain in one run (issue 7).
+"""Anchoring cost against the two common peer patterns, on one chain in one run.
 
 TraceAnchor gets real ``anchor(root, leafCount)`` transactions for trees of 1 to 4,096 random
 digests built with ``service.merkle``; the two baselines of ``contracts/bench/`` get one
@@ -42,7 +42,7 @@ ANCHORS_PER_SIZE = 3
 EVENTS = 20
 QUICK_EVENTS = 5
 
-# The issue's targets: gas per event at a leaf count, and times cheaper than each baseline.
+# The targets: gas per event at a leaf count, and times cheaper than each baseline.
 MAX_GAS_PER_EVENT = {1024: 75.0, 4096: 20.0}
 MIN_RATIO = {"hash_per_event": 600.0, "event_struct_per_event": 2500.0}
 BASELINE_NAMES = {

@@ -7,12 +7,12 @@ smallest (target: within 20 %).
 
 Filling. Filler records go in batches of 1,000 created through the API. The bulk path,
 ``POST /api/v1/batches/{id}/events:bulk``, takes as many batches as its measured rate fits in
-a time budget (600 s; quick 30 s): at the ~5,000 records/s it manages on a 2-core machine, all
-of them. Only on a machine too slow for that are the other batches written directly: rows
-built by the same functions the bulk path calls (``EventCreate``, ``object_event``,
-``build_record``, RFC 8785 + SHA-256), chained per batch and inserted in one statement per
-batch. The rows are the same either way; the details say how many went each way and
-how fast, and a filler batch is checked to be "authentic" through the consumer JSON.
+a time budget (600 s; quick 30 s), normally all of them. Only on a machine too slow for that
+are the other batches written directly: rows built by the same functions the bulk path calls
+(``EventCreate``, ``object_event``, ``build_record``, RFC 8785 + SHA-256), chained per batch
+and inserted in one statement per batch. The rows are the same either way; the details say
+how many went each way and how fast, and a filler batch is checked to be "authentic" through
+the consumer JSON.
 
 Anchoring. The fill service runs with its worker idle (LOTPROOF_ANCHOR_INTERVAL=3600), so
 anchoring does not compete with the fill for SQLite's single writer; then a service with
@@ -283,8 +283,8 @@ def measure_size(
         }
         verification = _verification(svc, 30 if quick else 200)
         _ingest(svc, 20 if quick else 300)  # warm up: connections, caches, the first group
-        # The median of several short runs: one run of a few seconds moved by 15 % between
-        # identical benchmark runs on this machine, more than the effect being measured.
+        # The median of several short runs: one run of a few seconds can vary between
+        # identical benchmark runs by more than the effect being measured.
         runs = [_ingest(svc, 60 if quick else 1000) for _ in range(INGEST_RUNS)]
         ingest = sorted(runs, key=lambda run: run.rps)[len(runs) // 2]
         stack.wait_anchored(svc)  # nothing left pending for the next step

@@ -1,4 +1,4 @@
-"""Ingest measurements of issue 7: events/s and latency through HTTP, the per-event-transaction
+"""Ingest measurements: events/s and latency through HTTP, the per-event-transaction
 baseline, and the delay from a 201 to the record being anchored.
 
 Run alone for development: ``.venv/bin/python -m scripts.benchkit.ingest --quick``.
@@ -39,8 +39,8 @@ from tests.support.hardhat import load_artifact, send
 BATCHES = 16
 SINGLE_CONCURRENCY = 16
 BULK_CONCURRENCY = 3
-TARGET_SINGLE_EPS = 1_000  # issue 7, on SQLite
-TARGET_BULK_EPS = 10_000  # issue 7, on SQLite
+TARGET_SINGLE_EPS = 1_000  # on SQLite
+TARGET_BULK_EPS = 10_000  # on SQLite
 TARGET_RATIO = 30.0
 DELAY_SLACK_S = 2.0  # anchoring delay target: p99 <= interval + 2 s
 POLL_S = 0.05
@@ -130,7 +130,7 @@ def _phase(
 
 
 def _target(label: str, value: float, minimum: float) -> dict[str, Any]:
-    # The issue sets throughput targets on SQLite only; PostgreSQL is reported beside it.
+    # The throughput targets are set on SQLite only; PostgreSQL is reported beside it.
     if label != "sqlite":
         return {}
     return {"target": f">= {minimum:,.0f}", "met": value >= minimum}
@@ -220,7 +220,7 @@ def measure_baseline(chain: Chain, quick: bool) -> tuple[list[Row], dict[str, An
 def ratio_rows(ingest: list[dict[str, Any]], baseline: dict[str, Any]) -> list[Row]:
     """Our events/s (single and bulk, per database) over the per-event-transaction baseline.
 
-    The issue's ingest targets, this ratio among them, are set on SQLite; PostgreSQL's ratios
+    The ingest targets, this ratio among them, are set on SQLite; PostgreSQL's ratios
     are reported beside them, like its throughput."""
     base = float(baseline["events_per_s"])
     out = []

@@ -22,7 +22,7 @@ class Row:
     unit: str
     baseline: float | None = None  # the peer pattern's value, measured in the same run
     ratio: float | None = None  # how many times better than the baseline
-    target: str | None = None  # the target, in words ("<= 75", ">= 600x")
+    target: str | None = None  # the target, in words ("<= 75", ">= 600x")
     met: bool | None = None  # whether the target is met (None: no target)
 
 

@@ -268,7 +268,8 @@ def _holder(holder: Any, held: Any) -> str:
 
 def _object_types(top: int = 80) -> dict[str, int]:
     """The commonest types among the objects the garbage collector tracks (containers and
-    instances; not str, bytes or int), to see which kind grows. Holds the GIL ~0.1-0.3 s."""
+    instances; not str, bytes or int), to see which kind grows. Holds the GIL while it walks
+    them all, a pause the server's requests feel."""
     counts = Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.get_objects())
     return dict(counts.most_common(top))
 
