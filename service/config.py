@@ -27,18 +27,34 @@ class Environment(StrEnum):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LOTPROOF_", extra="ignore")
 
+    # dev deploys a contract by itself and accepts the public Hardhat key; prod does neither, and
+    # turns /docs, /openapi.json and open /metrics off.
     env: Environment = Environment.dev
+    # SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db.
     database_url: str = "sqlite:///./var/lotproof.db"
+    # JSON-RPC endpoint of the EVM chain anchors go to.
     rpc_url: str = "http://127.0.0.1:8545"
+    # When set, checked against the endpoint's chain id at startup.
     chain_id: int | None = None
+    # Base of the Digital Link URLs in QR codes and on pages.
     public_url: str = "http://127.0.0.1:8000"
+    # Use this deployed TraceAnchor (else dev mode deploys one).
     contract_address: str | None = None
+    # Private key of the anchoring account (never logged). Dev mode falls back to the public Hardhat
+    # key; prod refuses that key.
     anchor_key: SecretStr | None = None
+    # An encrypted keystore file for the anchoring key, instead of LOTPROOF_ANCHOR_KEY.
     anchor_keystore: Path | None = None
+    # The keystore's password.
     anchor_keystore_password: SecretStr | None = None
+    # Seconds between anchoring rounds.
     anchor_interval: float = Field(default=5.0, ge=0)
+    # The most records one anchor (one Merkle root) covers.
     anchor_max_leaves: int = Field(default=1024, ge=1, le=65536)
+    # Blocks an anchor needs on top before it is final and its records show verified: on a chain
+    # that reorganises, at least the deepest reorg you accept.
     confirmations: int = Field(default=0, ge=0)
+    # Seconds a call to the chain may take.
     rpc_timeout: float = Field(default=10.0, gt=0)
     # An anchor transaction still unmined after this many seconds is stuck: the worker sends it
     # again with the same nonce and fees raised by at least `anchor_fee_bump_percent` (nodes
@@ -64,9 +80,11 @@ class Settings(BaseSettings):
     malloc_mmap_threshold: int = Field(default=128 * 1024, ge=0, le=32 * 1024 * 1024)
     # Run the anchoring worker inside `lotproof serve`; off when `lotproof worker` runs apart.
     run_worker: bool = True
+    # Largest request body; bigger ones get 413 (uploads and bulk imports have their own caps).
     max_body_bytes: int = 64 * 1024
     # Evidence files (lab reports, photos): content-addressed under this directory.
     files_dir: Path = Path("./var/files")
+    # Largest evidence file.
     max_file_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     # Set a bucket to keep evidence in an S3-compatible store (AWS, MinIO, R2...) instead.
     files_s3_bucket: str | None = None
@@ -139,6 +157,7 @@ class Settings(BaseSettings):
     label_cache_bytes: int = Field(default=16 * 1024 * 1024, ge=0)
     # /docs and /redoc (the API docs UI) and /openapi.json: unset = on in dev, off in prod.
     docs_enabled: bool | None = None
+    # Serve /openapi.json: unset = on in dev, off in prod (the docs UI needs it).
     openapi_enabled: bool | None = None
     # /metrics: with a token, only for `Authorization: Bearer <token>`; without one, open in
     # dev and absent (404) in prod.
@@ -182,12 +201,16 @@ class Settings(BaseSettings):
     # The HMAC key is `signing_challenge_key`, or one made once and kept in the database.
     signing_challenge_ttl_s: float = Field(default=600.0, gt=0, le=86400)
     signing_challenge_key: SecretStr | None = None
+    # The compiled TraceAnchor (ABI and bytecode) used to deploy.
     contract_artifact: Path = REPO_ROOT / "contracts" / "build" / "TraceAnchor.json"
 
     # The field CLI (`lotproof product/batch/event/...`): which server, with which key, and the
     # password of the local keystore `lotproof sign` uses (prompted for when unset).
     url: str = "http://127.0.0.1:8000"
+    # The field CLI's API key.
     api_key: SecretStr | None = None
+    # Password of the keystore lotproof sign and lotproof register-address use (prompted for when
+    # unset).
     keystore_password: SecretStr | None = None
 
     @field_validator("public_url", "url")

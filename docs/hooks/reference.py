@@ -1,8 +1,7 @@
 """MkDocs hook: the configuration and HTTP API reference pages, generated at build time.
 
 Both pages are made from the code they describe, so they cannot go stale: every field of
-``service.config.Settings`` (its description comes from the comment above it in
-service/config.py, or from ``EXTRA_DESCRIPTIONS`` below for the few without one), and every
+``service.config.Settings`` (described by the comment above it in service/config.py), and every
 operation of the OpenAPI document of an app created without starting it (no database, no chain,
 no network). A setting with no description at all is a warning, which ``mkdocs build --strict``
 turns into a failed build.
@@ -34,38 +33,6 @@ CONFIG_PAGE = "configuration.md"
 API_PAGE = "api.md"
 CLI_PAGE = "cli.md"
 ENV_PREFIX = "LOTPROOF_"
-
-# Settings that have no comment of their own in service/config.py. A field listed here that
-# gains a comment (or disappears) is reported, so this list only ever shrinks.
-EXTRA_DESCRIPTIONS = {
-    "env": "`dev` deploys a contract by itself and accepts the public Hardhat key; `prod` "
-    "does neither, and turns `/docs`, `/openapi.json` and open `/metrics` off.",
-    "database_url": "SQLAlchemy URL: `sqlite:///path` or `postgresql+psycopg://user@host/db`.",
-    "rpc_url": "JSON-RPC endpoint of the EVM chain anchors go to.",
-    "chain_id": "When set, checked against the endpoint's chain id at startup.",
-    "public_url": "Base of the Digital Link URLs in QR codes and on pages.",
-    "contract_address": "Use this deployed `TraceAnchor` (else dev mode deploys one).",
-    "anchor_key": "Private key of the anchoring account (never logged). Dev mode falls back to "
-    "the public Hardhat key; prod refuses that key.",
-    "anchor_keystore": "An encrypted keystore file for the anchoring key, instead of "
-    "`LOTPROOF_ANCHOR_KEY`.",
-    "anchor_keystore_password": "The keystore's password.",
-    "anchor_interval": "Seconds between anchoring rounds.",
-    "anchor_max_leaves": "The most records one anchor (one Merkle root) covers.",
-    "confirmations": "Blocks an anchor needs on top before it is final and its records show "
-    "`verified`: on a chain that reorganises, at least the deepest reorg you accept.",
-    "rpc_timeout": "Seconds a call to the chain may take.",
-    "max_body_bytes": "Largest request body; bigger ones get 413 (uploads and bulk imports "
-    "have their own caps).",
-    "max_file_bytes": "Largest evidence file.",
-    "openapi_enabled": "Serve `/openapi.json`: unset = on in dev, off in prod (the docs UI "
-    "needs it).",
-    "contract_artifact": "The compiled `TraceAnchor` (ABI and bytecode) used to deploy.",
-    "api_key": "The field CLI's API key.",
-    "keystore_password": "Password of the keystore `lotproof sign` and "
-    "`lotproof register-address` use (prompted for when unset).",
-}
-
 
 # --- configuration reference ------------------------------------------------------------
 
@@ -162,23 +129,13 @@ def field_descriptions() -> dict[str, str]:
     owner = ""  # the last field with a comment of its own
     for name, info in config.Settings.model_fields.items():
         own = info.description or above.get(name, "")
-        if own and name in EXTRA_DESCRIPTIONS:
-            log.warning(
-                "docs/hooks/reference.py: drop EXTRA_DESCRIPTIONS[%r], "
-                "service/config.py describes it",
-                name,
-            )
         if own:
             text, owner = own, name
-        elif name in EXTRA_DESCRIPTIONS:
-            text = EXTRA_DESCRIPTIONS[name]
         elif owner and _covered_by_comment(name, owner, described[owner]):
             text = f"See `{ENV_PREFIX}{owner.upper()}` above."
         else:
             text, owner = "", ""
         described[name] = text
-    for name in EXTRA_DESCRIPTIONS.keys() - config.Settings.model_fields.keys():
-        log.warning("docs/hooks/reference.py: EXTRA_DESCRIPTIONS[%r] names no setting", name)
     return described
 
 

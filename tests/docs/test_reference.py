@@ -45,16 +45,6 @@ def test_every_setting_is_documented_with_a_description(reference: ModuleType) -
         assert described[name].strip(), f"LOTPROOF_{name.upper()} has no description"
 
 
-def test_stale_extra_descriptions_are_refused(reference: ModuleType) -> None:
-    # The hook's own descriptions are only for settings service/config.py leaves uncommented.
-    commented = reference._comments_before_fields(
-        (REPO / "service" / "config.py").read_text(encoding="utf-8")
-    )
-    for name in reference.EXTRA_DESCRIPTIONS:
-        assert name in Settings.model_fields, f"EXTRA_DESCRIPTIONS names no setting: {name}"
-        assert not commented.get(name), f"{name} has a comment now: drop its EXTRA_DESCRIPTIONS"
-
-
 def test_every_operation_is_on_the_api_page(reference: ModuleType, tmp_path: Path) -> None:
     page = reference.api_page()
     doc = app_document(tmp_path)
