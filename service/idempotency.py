@@ -18,7 +18,12 @@ from service.errors import InvalidInput
 
 def request_fingerprint(request: Request, body: BaseModel) -> bytes:
     """What makes two requests "the same" for a key: method, path and the validated body."""
-    text = f"{request.method} {request.url.path}\n{body.model_dump_json()}"
+    return fingerprint(request.method, request.url.path, body)
+
+
+def fingerprint(method: str, path: str, body: BaseModel) -> bytes:
+    """``request_fingerprint`` from the parts of a request."""
+    text = f"{method} {path}\n{body.model_dump_json()}"
     return hashlib.sha256(text.encode()).digest()
 
 

@@ -23,7 +23,7 @@ async def record_event(request: Request) -> Response:
     """Append one event. Concurrent posts share a transaction (``service.events.group``);
     each is answered once the transaction holding its record is committed. With an
     Idempotency-Key, a retry gets the first answer and writes nothing."""
-    return await single.answer(request)
+    return await single.answer(request.scope, request.receive)
 
 
 @router.post("/{batch_id}/events:bulk", status_code=201, response_model=BulkRecorded)

@@ -8,7 +8,7 @@ route calls too) without them. Every other request goes on to the app untouched.
 
 from __future__ import annotations
 
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.events import single
@@ -26,7 +26,7 @@ class EventFastLane:
             await self.app(scope, receive, send)
             return
         try:
-            response = await single.answer(Request(scope, receive))
+            response = await single.answer(scope, receive)
         except ClientDisconnect:
             return
         await response(scope, receive, send)

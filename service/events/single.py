@@ -22,8 +22,10 @@ from typing import Any
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import TypeAdapter, ValidationError
+from starlette.datastructures import Headers
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope
 
 from service.auth.service import authenticate, bearer_key, require_not_suspended
 from service.db.base import MAX_ROW_ID
@@ -31,7 +33,7 @@ from service.db.engine import SessionFactory
 from service.errors import LotproofError
 from service.events.group import EVENT_POSTS, EventPost
 from service.events.schemas import EventCreate
-from service.idempotency import request_fingerprint
+from service.idempotency import fingerprint
 from service.openapi import body_schema
 from service.state import AppState
 
@@ -39,6 +41,7 @@ PATH = re.compile(r"/api/v1/batches/([^/]*)/events")
 MAX_IDEMPOTENCY_KEY = 255
 _JSON = re.compile(r"application/(?:[\w.+-]+\+)?json")
 _BATCH_ID = TypeAdapter(int)
+_MAX_ROW_ID_DIGITS = len(str(MAX_ROW_ID))
 
 
 class UnsupportedMediaType(LotproofError):
@@ -46,49 +49,76 @@ class UnsupportedMediaType(LotproofError):
     title = "Unsupported media type"
 
 
-async def answer(request: Request) -> Response:
-    """The response to one single-event POST (the request's path must match ``PATH``)."""
+async def answer(scope: Scope, receive: Receive) -> Response:
+    """The response to one single-event POST (``scope["path"]`` must match ``PATH``)."""
     try:
-        post = await _post_of(request)
-        response: Response = await AppState.of(request.app).part(EVENT_POSTS).submit(post)
+        post = await _post_of(scope, receive)
+        response: Response = await AppState.of(scope["app"]).part(EVENT_POSTS).submit(post)
     except ClientDisconnect:
         raise  # nobody to answer
-    except Exception as e:
-        return await _handled(request, e)
+    except Exception as e:  # handed to the app's own exception handlers
+        return await _handled(Request(scope, receive), e)
     return response
 
 
-async def _post_of(request: Request) -> EventPost:
-    key = bearer_key(request.headers.get("authorization"))
+async def _post_of(scope: Scope, receive: Receive) -> EventPost:
+    # Headers and body read directly from the ASGI messages: this is the busiest write, and a
+    # starlette Request would cost more than all the parsing here.
+    headers = Headers(scope=scope)
+    key = bearer_key(headers.get("authorization"))
     errors: list[dict[str, Any]] = []
-    batch_id = _batch_id(request.url.path, errors)
-    idempotency_key = request.headers.get("idempotency-key")
+    batch_id = _batch_id(scope["path"], errors)
+    idempotency_key = headers.get("idempotency-key")
     if idempotency_key is not None and len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
         errors.append(_error(("header", "Idempotency-Key"), "at most 255 characters"))
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    content_type = headers.get("content-type", "")
     data = None
-    if _JSON.fullmatch(media_type):
-        data = _event(await request.body(), errors)
+    if content_type == "application/json" or _is_json(content_type):
+        data = _event(await _body(receive), errors)
     if errors or data is None:
-        await run_in_threadpool(_authorize, AppState.of(request.app).sessions, key)
+        await run_in_threadpool(_authorize, AppState.of(scope["app"]).sessions, key)
         if errors:
             raise RequestValidationError(errors)
         raise UnsupportedMediaType("send the event as application/json", field="Content-Type")
-    fingerprint = b"" if idempotency_key is None else request_fingerprint(request, data)
-    return EventPost(key, batch_id, data, idempotency_key, fingerprint)
+    post_fingerprint = b"" if idempotency_key is None else fingerprint("POST", scope["path"], data)
+    return EventPost(key, batch_id, data, idempotency_key, post_fingerprint)
+
+
+async def _body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
 
 
 def _batch_id(path: str, errors: list[dict[str, Any]]) -> int:
     match = PATH.fullmatch(path)
     assert match is not None, f"{path} is not a single-event POST"
+    text = match[1]
+    if text.isascii() and text.isdigit() and len(text) <= _MAX_ROW_ID_DIGITS:
+        batch_id = int(text)  # the common case, without a call into pydantic
+    else:
+        batch_id = _parsed_batch_id(text, errors)
+    if not 1 <= batch_id <= MAX_ROW_ID and not errors:
+        errors.append(_error(("path", "batch_id"), f"must be from 1 to {MAX_ROW_ID}"))
+    return batch_id
+
+
+def _parsed_batch_id(text: str, errors: list[dict[str, Any]]) -> int:
     try:
-        batch_id = _BATCH_ID.validate_python(match[1])
+        return _BATCH_ID.validate_python(text)
     except ValidationError as e:
         errors += [_error(("path", "batch_id", *err["loc"]), err["msg"]) for err in e.errors()]
         return 0
-    if not 1 <= batch_id <= MAX_ROW_ID:
-        errors.append(_error(("path", "batch_id"), f"must be from 1 to {MAX_ROW_ID}"))
-    return batch_id
+
+
+def _is_json(content_type: str) -> bool:
+    media_type = content_type.split(";")[0].strip().lower()
+    return _JSON.fullmatch(media_type) is not None
 
 
 def _event(body: bytes, errors: list[dict[str, Any]]) -> EventCreate | None:

@@ -112,7 +112,10 @@ def object_event(
     """An event recorded through the events API (supplier, custody, inspection, release);
     ``source``/``destination`` are org slugs of a custody handover."""
     action, biz_step, disposition = _VOCABULARY[event_type]
-    event = _common("ObjectEvent", event_time) | {
+    event: dict[str, Any] = {
+        "type": "ObjectEvent",
+        "eventTime": format_utc_ms(event_time),
+        "eventTimeZoneOffset": format_offset(event_time),
         "action": action,
         "bizStep": biz_step,
         "disposition": disposition,
@@ -150,7 +153,7 @@ def transformation_event(
     ``transformation_id`` (a ``urn:uuid:``) is what ties those records together: EPCIS
     links the two sides of a transformation split over several events the same way.
     """
-    event = _common("TransformationEvent", event_time) | {
+    event: dict[str, Any] = _common("TransformationEvent", event_time) | {
         "inputQuantityList": [item.element() for item in inputs],
         "outputQuantityList": [output.element()],
         "transformationID": transformation_id,
