@@ -239,7 +239,7 @@ class TestSerialsAndFiles:
             "--location", "Shop 12", "--evidence", "0x" + "00" * 32, ok=False,
         )  # fmt: skip
         assert refused.exit_code == 1
-        assert refused.stderr.startswith("error: details.evidence: unknown evidence file")
+        assert refused.stderr.startswith("error: details.evidence.0: unknown evidence file")
         assert len(refused.stderr.splitlines()) == 1
 
 
