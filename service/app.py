@@ -42,7 +42,6 @@ from service.events.bulk import BULK_MAX_BYTES
 from service.events.endpoints import router as events_router
 from service.events.fastlane import EventFastLane
 from service.events.group import EVENT_POSTS, record_posted_events
-from service.events.window import EventTimeWindow
 from service.files.endpoints import router as files_router
 from service.files.factory import build_file_store
 from service.files.schemas import FILES_PATH
@@ -57,6 +56,7 @@ from service.orgs.endpoints import router as orgs_router
 from service.products.endpoints import router as products_router
 from service.ratelimit import RateLimit
 from service.recalls.endpoints import router as recalls_router
+from service.records.window import EventTimeWindow
 from service.scorecard.endpoints import router as scorecard_router
 from service.scorecard.summary import SCORES, ScoreCache
 from service.signatures.endpoints import router as signatures_router

@@ -188,9 +188,10 @@ class Settings(BaseSettings):
         parse_allow_list(value)  # at startup: ValueError names the entry at fault
         return value
 
-    # --- Accepted input (service/events/window.py, signatures/) ---
-    # Event times (single events, bulk imports, transformations) outside a window are refused
-    # with a 422: none before `event_time_earliest`, none more than `event_time_max_ahead_s`
+    # --- Accepted input (service/records/window.py, signatures/) ---
+    # Event times (single events, bulk imports, transformations) and lots' production times
+    # (batches, transformation outputs: no lot is produced in the future) outside a window are
+    # refused with a 422: none before `event_time_earliest`, none more than `event_time_max_ahead_s`
     # past the server's clock. 2000-01-01 predates GS1 EPCIS (2007) and Digital Link, so no
     # real traceability event is older; an hour ahead absorbs unsynchronised field clocks and
     # a missed DST change, yet refuses a local time sent as UTC from two or more hours east.

@@ -13,6 +13,7 @@ from service.deps import CurrentOrg, CurrentSettings, DbSession, IdempotencyKey,
 from service.gs1 import digital_link
 from service.idempotency import run_idempotent
 from service.labels.sheet import Label, render_label_sheet
+from service.records.window import EventTimeWindow
 
 router = APIRouter(prefix="/api/v1/batches", tags=["batches"])
 
@@ -27,7 +28,8 @@ def create_batch(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     def produce() -> BatchRead:
-        batch = service.create_batch(session, org, body)
+        window = EventTimeWindow.from_settings(settings)
+        batch = service.create_batch(session, org, body, window)
         return service.batch_read(session, batch, settings.public_url)
 
     return run_idempotent(

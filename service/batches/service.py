@@ -14,19 +14,32 @@ from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.gs1 import digital_link
 from service.orgs.repository import OrgRepository
 from service.products.repository import ProductRepository
+from service.records.window import EventTimeWindow
 
 
-def create_batch(session: Session, org: Organization, data: BatchCreate) -> Batch:
-    """A new lot of one of the caller's own products."""
+def create_batch(
+    session: Session,
+    org: Organization,
+    data: BatchCreate,
+    window: EventTimeWindow,
+    field_prefix: str = "",
+) -> Batch:
+    """A new lot of one of the caller's own products, produced inside ``window`` (no lot is
+    produced in the future); ``field_prefix`` names where ``data`` sits in the request."""
     product = ProductRepository(session).get_by_gtin(data.gtin)
     if product is None:
-        raise InvalidInput(f"no product with GTIN {data.gtin}; register it first", field="gtin")
+        raise InvalidInput(
+            f"no product with GTIN {data.gtin}; register it first", field=f"{field_prefix}gtin"
+        )
     if product.owner_org_id != org.id:
         raise Forbidden("only the product's owner may create its batches")
+    window.check(data.produced_at, field=f"{field_prefix}produced_at")
     require_certificates(session, org, product, utc_day(utcnow()))
     repo = BatchRepository(session)
     if repo.get_by_gtin_lot(data.gtin, data.lot) is not None:
-        raise Conflict(f"lot {data.lot} of GTIN {data.gtin} already exists", field="lot")
+        raise Conflict(
+            f"lot {data.lot} of GTIN {data.gtin} already exists", field=f"{field_prefix}lot"
+        )
     batch = Batch(
         product_id=product.id,
         owner_org_id=org.id,

@@ -15,8 +15,8 @@ from service.db.models import Organization
 from service.errors import Forbidden, LotproofError
 from service.events.schemas import EventCreate
 from service.events.service import apply_event, check_event
-from service.events.window import EventTimeWindow
 from service.records.schemas import EventRead
+from service.records.window import EventTimeWindow
 from service.records.writer import NewRecord, append_records, lock_batch
 
 MAX_BULK_EVENTS = 10_000

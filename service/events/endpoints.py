@@ -6,9 +6,9 @@ from fastapi.responses import JSONResponse, Response
 from service.deps import CurrentOrg, CurrentSettings, DbSession, IdempotencyKey, RowId
 from service.events import single
 from service.events.bulk import BulkEvents, BulkRecorded, record_bulk
-from service.events.window import EventTimeWindow
 from service.idempotency import run_idempotent
 from service.records.schemas import EventRead
+from service.records.window import EventTimeWindow
 
 router = APIRouter(prefix="/api/v1/batches", tags=["events"])
 

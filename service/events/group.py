@@ -21,8 +21,8 @@ from service.db.models import Batch, Organization
 from service.errors import LotproofError, NotFound
 from service.events.schemas import EventCreate
 from service.events.service import apply_event, check_event
-from service.events.window import EventTimeWindow
 from service.idempotency import json_response, remember, replay
+from service.records.window import EventTimeWindow
 from service.records.writer import NewRecord, append_records, lock_batches
 from service.state import Part
 

@@ -16,11 +16,11 @@ from service.db.base import utcnow
 from service.db.models import Batch, Organization
 from service.errors import InvalidInput
 from service.events.schemas import EventCreate
-from service.events.window import EventTimeWindow
 from service.inspections.decisions import apply_decision, evaluate, release
 from service.products.repository import ProductRepository
 from service.records.epcis import EventType, LotQuantity, object_event
 from service.records.evidence import EVENT_EVIDENCE, checked_evidence
+from service.records.window import EventTimeWindow
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from fastapi.responses import JSONResponse
 
 from service.batches.service import get_readable_batch
 from service.deps import CurrentOrg, CurrentSettings, DbSession, IdempotencyKey, RowId
-from service.events.window import EventTimeWindow
 from service.idempotency import run_idempotent
+from service.records.window import EventTimeWindow
 from service.transformations import service
 from service.transformations.schemas import (
     TraceDirection,

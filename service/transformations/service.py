@@ -15,10 +15,10 @@ from service.batches.service import batch_read, create_batch, get_batch
 from service.custody.rules import custodian_id
 from service.db.models import Batch, BatchLink, Organization, Record
 from service.errors import Conflict, Forbidden, InvalidInput
-from service.events.window import EventTimeWindow
 from service.hashing import digest_to_hex
 from service.records.epcis import LotQuantity, transformation_event
 from service.records.evidence import EVENT_EVIDENCE, checked_evidence
+from service.records.window import EventTimeWindow
 from service.records.writer import NewRecord, append_record, lock_batches
 from service.transformations.repository import TransformationRepository
 from service.transformations.schemas import (
@@ -49,7 +49,7 @@ def transform(
     window.check(data.event_time)
     if "evidence" in data.details:
         checked_evidence(session, data.details["evidence"], EVENT_EVIDENCE)
-    output = create_batch(session, org, data.output)
+    output = create_batch(session, org, data.output, window, field_prefix="output.")
     transformation_id = f"urn:uuid:{uuid.uuid4()}"
     event = transformation_event(
         transformation_id=transformation_id,

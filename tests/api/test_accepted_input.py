@@ -1,4 +1,4 @@
-"""What input is accepted (issue 18, findings 9 and 11): event times inside a window, and free
+"""What input is accepted: event and production times inside a window, and free
 text without control or bidirectional formatting characters. Each refusal is a 422 naming the
 field, on every route and implementation that takes the value, and writes nothing."""
 
@@ -112,10 +112,13 @@ class TestEventTimeWindow:
         assert _fields(response) == ["event_time"]
         assert _counts(sessions) == before
 
-    @pytest.mark.parametrize("when", EXTREMES)
+    @pytest.mark.parametrize("when", [*EXTREMES, "1999-12-31T23:59:59Z", "in 3 hours"])
     def test_batch_production_times(
         self, client: TestClient, sessions: SessionFactory, when: str
     ) -> None:
+        # A lot cannot have been produced in the future, nor before the window opens.
+        if when == "in 3 hours":
+            when = _iso(datetime.now(UTC) + timedelta(hours=3))
         _, key = make_org(sessions)
         body = {"gtin": make_product(client, key), "lot": random_lot(), "quantity": 5,
                 "unit": "KGM", "produced_at": when}  # fmt: skip
@@ -185,3 +188,34 @@ class TestUnsafeText:
         page = client.post("/complaints", data=form, follow_redirects=False)
         assert page.status_code == 422 and "description" in page.text
         assert _counts(sessions) == before
+
+
+class TestProductionTimeOfTransformationOutputs:
+    def test_an_output_produced_in_the_future_is_refused_naming_it(
+        self, client: TestClient, sessions: SessionFactory
+    ) -> None:
+        _, key = make_org(sessions)
+        gtin = make_product(client, key)
+        source = make_batch(client, key, gtin=gtin)
+        future = _iso(datetime.now(UTC) + timedelta(days=2))
+        body = {
+            "inputs": [{"batch_id": source["id"], "quantity": 1}],
+            "output": {"gtin": gtin, "lot": random_lot(), "quantity": 1, "unit": "KGM",
+                       "produced_at": future},
+            "event_time": "2026-11-04T09:30:00+08:00",
+            "location": "Mill 1",
+        }  # fmt: skip
+        before = _counts(sessions)
+        response = client.post("/api/v1/transformations", json=body, headers=auth(key))
+        assert _fields(response) == ["output.produced_at"]
+        assert _counts(sessions) == before
+
+    def test_a_lot_produced_a_few_minutes_ahead_is_accepted(
+        self, client: TestClient, sessions: SessionFactory
+    ) -> None:
+        # Within the clock skew the window allows (LOTPROOF_EVENT_TIME_MAX_AHEAD_S).
+        _, key = make_org(sessions)
+        soon = _iso(datetime.now(UTC) + timedelta(minutes=5))
+        body = {"gtin": make_product(client, key), "lot": random_lot(), "quantity": 5,
+                "unit": "KGM", "produced_at": soon}  # fmt: skip
+        assert client.post("/api/v1/batches", json=body, headers=auth(key)).status_code == 201

@@ -25,7 +25,7 @@ from service.db.models import OrgRole
 from service.errors import Conflict, Forbidden, NotFound, Unauthorized
 from service.events.group import EventPost, record_posted_events
 from service.events.schemas import EventCreate
-from service.events.window import EventTimeWindow
+from service.records.window import EventTimeWindow
 from tests.builders import (
     auth,
     chain_of,
