@@ -63,6 +63,11 @@ class PayloadTooLarge(LotproofError):
     title = "Payload too large"
 
 
+class UnsupportedMediaType(LotproofError):
+    status_code = 415
+    title = "Unsupported media type"
+
+
 def problem_response(
     status: int,
     title: str,

@@ -42,6 +42,13 @@ def authenticate(session: Session, key: str) -> tuple[ApiKey, Organization]:
     return found
 
 
+def authenticate_writer(session: Session, key: str) -> tuple[ApiKey, Organization]:
+    """``authenticate``, then ``require_not_suspended``: what a write needs of its key."""
+    api_key, org = authenticate(session, key)
+    require_not_suspended(org)
+    return api_key, org
+
+
 def require_not_suspended(org: Organization) -> None:
     """Forbidden for a suspended organisation's writes (every write route checks it)."""
     if org.suspended_at is not None:

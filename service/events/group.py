@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from service.auth.service import authenticate, note_use_in, require_not_suspended
+from service.auth.service import authenticate_writer, note_use_in
 from service.db.groupcommit import GroupCommitter
 from service.db.models import Batch, Organization
 from service.errors import LotproofError, NotFound
@@ -103,8 +103,7 @@ def _authorize(
 
 def _authorize_key(session: Session, key: str) -> Organization | LotproofError:
     try:
-        api_key, org = authenticate(session, key)
-        require_not_suspended(org)
+        api_key, org = authenticate_writer(session, key)
     except LotproofError as e:
         return e
     note_use_in(session, api_key)

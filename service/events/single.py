@@ -27,10 +27,10 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope
 
-from service.auth.service import authenticate, bearer_key, require_not_suspended
+from service.auth.service import authenticate_writer, bearer_key
 from service.db.base import MAX_ROW_ID
 from service.db.engine import SessionFactory
-from service.errors import LotproofError
+from service.errors import UnsupportedMediaType
 from service.events.group import EVENT_POSTS, EventPost
 from service.events.schemas import EventCreate
 from service.idempotency import fingerprint
@@ -42,11 +42,6 @@ MAX_IDEMPOTENCY_KEY = 255
 _JSON = re.compile(r"application/(?:[\w.+-]+\+)?json")
 _BATCH_ID = TypeAdapter(int)
 _MAX_ROW_ID_DIGITS = len(str(MAX_ROW_ID))
-
-
-class UnsupportedMediaType(LotproofError):
-    status_code = 415
-    title = "Unsupported media type"
 
 
 async def answer(scope: Scope, receive: Receive) -> Response:
@@ -151,8 +146,7 @@ def _error(loc: tuple[int | str, ...], message: str) -> dict[str, Any]:
 def _authorize(sessions: SessionFactory, key: str) -> None:
     """The key's 401 or its organisation's 403, checked before a 422 is given."""
     with sessions.read() as session:
-        _, org = authenticate(session, key)
-    require_not_suspended(org)
+        authenticate_writer(session, key)
 
 
 async def _handled(request: Request, error: Exception) -> Response:

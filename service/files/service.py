@@ -10,7 +10,13 @@ from pathlib import PureWindowsPath
 from sqlalchemy.orm import Session
 
 from service.db.models import EvidenceFile, Organization
-from service.errors import InvalidInput, LotproofError, NotFound, PayloadTooLarge
+from service.errors import (
+    InvalidInput,
+    LotproofError,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
 from service.files.repository import EvidenceFileRepository
 from service.files.storage import CorruptFile, FileStore
 from service.hashing import digest_to_hex
@@ -28,11 +34,6 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 
 log = logging.getLogger(__name__)
-
-
-class UnsupportedMediaType(LotproofError):
-    status_code = 415
-    title = "Unsupported media type"
 
 
 class StoredFileMissing(LotproofError):
