@@ -13,7 +13,7 @@ from service.complaints import service
 from service.complaints.endpoints import Now
 from service.complaints.schemas import ComplaintCreate
 from service.consumer.endpoints import error_response, translator_for, wants_json
-from service.consumer.i18n import LANGUAGES
+from service.i18n import LANGUAGES
 from service.consumer.page import render_complaint_page
 from service.deps import CurrentSettings, DbSession, client_address
 from service.errors import InvalidInput, LotproofError

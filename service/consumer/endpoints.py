@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from service.anchoring.deployment import CHAIN_HEALTH
 from service.config import Settings
 from service.consumer.cache import ANSWERS, Built
-from service.consumer.i18n import Translator, negotiate_language
+from service.i18n import Translator, negotiate_language
 from service.consumer.linkset import build_linkset
 from service.consumer.page import render_batch_page, render_error_page
 from service.consumer.schemas import BatchFacts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.consumer.i18n import LANGUAGES
+from service.i18n import LANGUAGES
 
 GS1_VOC = "https://gs1.org/voc/"
 

@@ -9,7 +9,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from service.complaints.schemas import ComplaintCategory, ComplaintStatus
-from service.consumer.i18n import Translator
+from service.i18n import Translator
 from service.consumer.schemas import BatchFacts
 
 TEMPLATES = Path(__file__).parent / "templates"

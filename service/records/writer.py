@@ -27,6 +27,7 @@ from service.db.models import Batch, Organization, Record, RecordStatus
 from service.errors import NotFound
 from service.hashing import build_org_record, build_record, canonical_record, digest_to_hex
 from service.metrics import RECORDS_RECORDED
+from service.records.actors import Actor
 from service.records.epcis import format_utc_ms
 from service.records.repository import ChainRepository, RecordRepository
 from service.records.schemas import EventRead
@@ -39,7 +40,7 @@ class NewRecord:
     event: dict[str, Any]
     event_type: str
     event_time: datetime
-    actor: Organization
+    actor: Actor
 
 
 def lock_batch(session: Session, batch_id: int) -> Batch:

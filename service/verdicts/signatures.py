@@ -29,7 +29,7 @@ def attach_signatures(
     }
     for record, result in zip(records, results, strict=True):
         signature = signatures.get(record.id)
-        actor = orgs.get(record.actor_org_id)
+        actor = orgs.get(record.actor_org_id) if record.actor_org_id is not None else None
         if signature is None:
             result.signature_missing = bool(actor and actor.require_signatures)
             continue

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from service.anchoring.worker import AnchoringWorker
 from service.app import create_app
 from service.config import Settings
-from service.consumer.i18n import Translator
+from service.i18n import Translator
 from service.db.engine import SessionFactory
 from service.gs1 import gtin_check_digit
 from service.ledger.factory import build_ledger

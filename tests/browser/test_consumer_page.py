@@ -19,7 +19,7 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
-from service.consumer.i18n import Translator
+from service.i18n import Translator
 from tests.browser.conftest import DOCS, SCREENSHOTS, DemoBatch
 
 STATES = ["authentic", "pending", "tampered", "recalled"]

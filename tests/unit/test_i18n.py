@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.consumer.i18n import _MESSAGES, LANGUAGES, Translator, negotiate_language
+from service.i18n import LANGUAGES, Translator, negotiate_language
+from service.i18n.catalogue import CATALOGUE
 
 
 class TestNegotiateLanguage:
@@ -30,7 +31,7 @@ class TestNegotiateLanguage:
 
 class TestCatalog:
     def test_every_message_has_every_language(self) -> None:
-        missing = [(k, lang) for k, v in _MESSAGES.items() for lang in LANGUAGES if not v.get(lang)]
+        missing = [(k, lang) for k, v in CATALOGUE.items() for lang in LANGUAGES if not v.get(lang)]
         assert missing == []
 
     def test_placeholders_are_filled(self) -> None:
@@ -39,3 +40,20 @@ class TestCatalog:
 
     def test_unknown_key_shows_itself_not_a_crash(self) -> None:
         assert Translator("en")("no.such.key") == "no.such.key"
+
+
+class TestTemplatesUseKnownKeys:
+    """A page must never show a raw key: every literal ``t("...")`` in a template exists."""
+
+    def test_every_literal_key_in_a_template_is_in_the_catalogue(self) -> None:
+        import re
+        from pathlib import Path
+
+        root = Path(__file__).parents[2] / "service"
+        used = {
+            (path.name, key)
+            for path in root.rglob("templates/*.html")
+            for key in re.findall(r"""\bt\(\s*["']([a-z0-9_.-]+)["']\s*[,)]""", path.read_text())
+        }
+        assert used, "no template uses t()"
+        assert sorted((name, key) for name, key in used if key not in CATALOGUE) == []

@@ -47,7 +47,8 @@ class Record(Base):
     n: Mapped[int] = mapped_column(Integer)
     event_type: Mapped[str] = mapped_column(String(32))
     event_time: Mapped[datetime] = mapped_column(UTCDateTime())
-    actor_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    # None when the actor is reserved (service.records.actors): the public or the service.
+    actor_org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
     # The record of docs/design.md §2 as JSON text. Verification re-hashes this every time.
     # None once redacted: the digest (and its anchor) then stand for the erased content.
     content: Mapped[str | None] = mapped_column(Text)

@@ -1,12 +1,9 @@
 # ruff: noqa: E501, RUF001  (translations read best one per line; Chinese uses full-width punctuation)
-"""The consumer page in Chinese (zh-CN) and English, chosen by ?lang= or Accept-Language."""
+"""The consumer page: verdicts, banners, the timeline, the supplier, the complaint form."""
 
 from __future__ import annotations
 
-LANGUAGES = ("zh-CN", "en")
-DEFAULT_LANGUAGE = "en"
-
-_MESSAGES: dict[str, dict[str, str]] = {
+MESSAGES: dict[str, dict[str, str]] = {
     "verdict.authentic": {
         "en": "Authentic: every record of this product matches what was sealed on the blockchain.",
         "zh-CN": "真品可信：该产品的每一条记录都与区块链上封存的内容一致。",
@@ -151,39 +148,3 @@ _MESSAGES: dict[str, dict[str, str]] = {
     "footer.chain": {"en": "Blockchain connection", "zh-CN": "区块链连接"},
     "language.switch": {"en": "中文", "zh-CN": "English"},
 }
-
-
-def negotiate_language(query_lang: str | None, accept_language: str | None) -> str:
-    """``?lang=`` wins; otherwise the best Accept-Language match; otherwise English."""
-    if query_lang in LANGUAGES:
-        return query_lang
-    ranked: list[tuple[float, int, str]] = []
-    for position, part in enumerate((accept_language or "").split(",")):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                quality = 0.0
-        ranked.append((-quality, position, tag.strip().lower()))
-    for _, _, tag in sorted(ranked):
-        if tag.startswith("zh"):
-            return "zh-CN"
-        if tag.startswith("en"):
-            return "en"
-    return DEFAULT_LANGUAGE
-
-
-class Translator:
-    def __init__(self, language: str) -> None:
-        self.language = language
-
-    def __call__(self, key: str, **values: object) -> str:
-        entry = _MESSAGES.get(key)
-        text = key if entry is None else entry.get(self.language, entry[DEFAULT_LANGUAGE])
-        return text.format(**values) if values else text
-
-    @property
-    def other_language(self) -> str:
-        return "en" if self.language == "zh-CN" else "zh-CN"
