@@ -9,17 +9,16 @@ from service.batches.repository import BatchRepository
 from service.config import Settings
 from service.consumer.schemas import BatchFacts, ChainStatus, Flags, PublicBatch, PublicUnit
 from service.consumer.supplier import supplier_facts
-from service.custody.rules import is_independent
 from service.db.base import utcnow
 from service.db.models import Batch, Unit
 from service.errors import NotFound
 from service.gs1 import LinkKey, digital_link
 from service.orgs.repository import OrgRepository
 from service.products.repository import ProductRepository
-from service.records.epcis import EventType
 from service.scorecard.summary import ScoreCache
 from service.units.repository import UnitRepository
 from service.units.scans import record_scan
+from service.verdicts.actors import name_actors
 from service.verdicts.service import verify_batch
 
 
@@ -73,12 +72,7 @@ def batch_facts(
     verification = verify_batch(session, batch)
     # Records name their actor by slug (that is what was hashed); shoppers read names, and
     # whether an inspection was independent or the supplier's own.
-    actors = OrgRepository(session).by_slugs({r.actor for r in verification.records if r.actor})
-    for record in verification.records:
-        actor = actors.get(record.actor or "")
-        record.actor_name = actor.name if actor is not None else None
-        if record.type == EventType.inspection and actor is not None:
-            record.independent_inspection = is_independent(actor)
+    name_actors(session, verification.records)
     public_unit = _public_unit(session, settings, batch, unit) if unit is not None else None
     return BatchFacts(
         verdict=verification.verdict,

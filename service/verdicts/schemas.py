@@ -2,9 +2,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
+
+# Who really acted on a record (design §2.9).
+ActorKind = Literal["organisation", "public", "service"]
 
 
 class RecordVerdict(StrEnum):
@@ -39,6 +42,10 @@ class RecordVerification(BaseModel):
     event_time: datetime
     location: str | None
     actor: str | None
+    # Who really acted (design §2.9): an organisation (``actor`` is its slug), a member of the
+    # public or the service; older records are read from their content
+    # (service/verdicts/actors.py). ``actor_name``: the organisation's display name, for people.
+    actor_kind: ActorKind = "organisation"
     actor_name: str | None = None
     # Inspections only: whether the actor is independent of the supplier (an inspector or the
     # platform) or the supplier inspecting its own lot (service/custody/rules.is_independent).

@@ -19,6 +19,7 @@ from service.db.models import Anchor, AnchorStatus, Batch, Organization, Record
 from service.hashing import digest_from_hex, digest_to_hex, record_digest
 from service.hashing.v1 import digest_of_canonical
 from service.records.repository import RecordRepository
+from service.verdicts.actors import actor_kind
 from service.verdicts.memo import ProofMemo
 from service.verdicts.schemas import (
     AnchorRef,
@@ -179,6 +180,7 @@ def _result(
         event_time=record.event_time,
         location=event.get("lp:location"),
         actor=content.get("actor"),
+        actor_kind=actor_kind(content.get("actor"), record.event_type, event),
         time_zone_offset=event.get("eventTimeZoneOffset"),
         details=event.get("lp:details") if isinstance(event.get("lp:details"), dict) else None,
         inspection_result=_inspection_result(event),
