@@ -94,6 +94,11 @@ class Settings(BaseSettings):
     files_s3_secret_key: SecretStr | None = None
     # Block explorer base for transaction links on the consumer page, e.g. https://etherscan.io
     explorer_url: str | None = None
+    # The chain's name as shoppers read it on the consumer page ("Ethereum mainnet", "Polygon").
+    chain_display_name: str = "Hardhat local chain"
+    # Whether that chain is a test network (a local dev chain, a testnet): the page then says
+    # so, and never calls it public, since anchors there prove nothing to outsiders.
+    chain_is_test_network: bool = True
     # Key for hashing scan and complaint sources (network prefixes); generated if unset.
     source_hash_key: SecretStr | None = None
     # Deprecated (use trusted_proxies): true means "the direct peer is a proxy", so only
@@ -112,6 +117,9 @@ class Settings(BaseSettings):
     # flag holds nothing by itself: an admin (the quality desk) confirms it as a hold or
     # dismisses it (POST /api/v1/complaints/reviews/{batch_id}/confirm or .../dismiss).
     complaint_response_days: int = Field(default=7, ge=1)
+    # A safety report (category "safety") is urgent: its first response is due within this
+    # many hours instead of `complaint_response_days`.
+    complaint_safety_response_hours: float = Field(default=24.0, gt=0)
     quality_alert_window_days: int = Field(default=30, ge=1)
     quality_alert_min_complaints: int = Field(default=3, ge=1)
     quality_alert_per_1000: float = Field(default=5.0, ge=0)
@@ -197,6 +205,13 @@ class Settings(BaseSettings):
     # a missed DST change, yet refuses a local time sent as UTC from two or more hours east.
     event_time_earliest: AwareDatetime = datetime(2000, 1, 1, tzinfo=UTC)
     event_time_max_ahead_s: float = Field(default=3600.0, ge=0, le=366 * 86400)
+    # No event on a lot (nor a transformation using or making it) may be dated before the lot's
+    # `produced_at` by more than this. produced_at comes from an ERP and event times from
+    # scanners and phones: an hour absorbs their unsynchronised clocks and a missed DST change,
+    # as the hour ahead does, yet refuses an event from the day before the lot existed (a wrong
+    # lot scanned, a date typo). A production event stamped at the start of a long run needs
+    # produced_at set to that start, or this raised to the run's length.
+    event_time_before_production_s: float = Field(default=3600.0, ge=0, le=366 * 86400)
     # Registering a signing address proves the key: the server issues a challenge, bound by
     # HMAC to the organisation and the address, which the key signs within this many seconds.
     # The HMAC key is `signing_challenge_key`, or one made once and kept in the database.

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 
 from service.complaints.schemas import ComplaintCategory, ComplaintStatus
 from service.i18n import Translator
@@ -39,23 +40,36 @@ def unit_label(code: str, language: str) -> str:
     return _UNIT_WORDS.get(code, {}).get(language, code)
 
 
-def local_time(moment: datetime, offset: str | None) -> str:
-    """The event's time where it happened (its EPCIS eventTimeZoneOffset), with that offset."""
+def _zone(offset: str | None) -> timezone:
+    """The zone of an EPCIS eventTimeZoneOffset ("+08:00"); UTC when absent or malformed."""
     try:
         sign = -1 if offset and offset[0] == "-" else 1
         hours, minutes = (offset or "+00:00")[1:].split(":")
-        zone = timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
+        return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
     except (ValueError, IndexError):
-        zone = UTC
-    local = moment.astimezone(zone)
-    return (
-        local.strftime("%Y-%m-%d %H:%M")
-        + f" (UTC{local.strftime('%z')[:3]}:{local.strftime('%z')[3:]})"
-    )
+        return UTC
+
+
+def local_time(moment: datetime, offset: str | None) -> str:
+    """The event's time where it happened (its eventTimeZoneOffset), with that offset."""
+    local = moment.astimezone(_zone(offset))
+    suffix = local.strftime("%z")
+    label = "UTC" if suffix == "+0000" else f"UTC{suffix[:3]}:{suffix[3:]}"
+    return f"{local.strftime('%Y-%m-%d %H:%M')} ({label})"
+
+
+@pass_context
+def local_date(context: Context, moment: datetime) -> str:
+    """A day on the page (a hold's start, a first scan): in the lot's own offset (that of its
+    first record), so that the page never mixes the event's offset with UTC."""
+    return moment.astimezone(_zone(context.get("home_offset"))).strftime("%Y-%m-%d")
 
 
 _env.filters["unit_label"] = unit_label
 _env.filters["local_time"] = local_time
+_env.filters["local_date"] = local_date
+_env.filters["prefix"] = lambda text, prefix: f"{prefix}{text}"
+_env.filters["translate"] = lambda key, t: t(key)
 
 
 def _render(template: str, t: Translator, **context: Any) -> str:
@@ -74,6 +88,7 @@ def render_batch_page(
         link_path=link_path,
         explorer_url=explorer_url.rstrip("/") if explorer_url else None,
         categories=[c.value for c in ComplaintCategory],
+        home_offset=next((r.time_zone_offset for r in facts.records if r.time_zone_offset), None),
     )
 
 

@@ -4,6 +4,10 @@ from datetime import date, datetime
 
 from pydantic import BaseModel
 
+from service.certificates.schemas import VouchedBy
+from service.consumer.headline import Headline
+from service.consumer.readings import HoldCause, StorageRange, TemperatureReading
+from service.recalls.schemas import PublicRecall
 from service.verdicts.schemas import BatchVerdict, RecordVerdict, RecordVerification
 
 
@@ -21,6 +25,7 @@ class PublicBatch(BaseModel):
     recall_reason: str | None
     on_hold: bool
     hold_reason: str | None
+    storage_range: StorageRange | None = None
 
 
 class PublicUnit(BaseModel):
@@ -48,6 +53,11 @@ class PublicCertificate(BaseModel):
     valid_to: date
     verdict: RecordVerdict
     digest: str
+    # Who vouches for it: the supplier that declared it, or the inspector or admin who
+    # confirmed it (service.certificates.confirmation); the confirmer's name and date.
+    vouched_by: VouchedBy = "supplier"
+    confirmed_by: str | None = None
+    confirmed_at: datetime | None = None
 
 
 class ScoreSummary(BaseModel):
@@ -72,15 +82,26 @@ class PublicSupplier(BaseModel):
 class ChainStatus(BaseModel):
     state: str
     message: str
+    # What the chain is (settings chain_display_name, chain_is_test_network): a test chain is
+    # never called public.
+    name: str
+    test_network: bool
 
 
 class BatchFacts(BaseModel):
     """What a scan shows: the batch (and unit), each record with its verdict, the verdict."""
 
     verdict: BatchVerdict
+    # The one thing to read first (service.consumer.headline), then the facts.
+    headline: Headline
     flags: Flags
     batch: PublicBatch
     unit: PublicUnit | None
     supplier: PublicSupplier
     records: list[RecordVerification]
+    # Why the lot is on hold, from the record that put it there (None: not on hold).
+    hold: HoldCause | None = None
+    temperatures: list[TemperatureReading] = []
+    # Every recall that reached the lot, newest first (service.recalls.service.public_recalls).
+    recalls: list[PublicRecall] = []
     chain: ChainStatus

@@ -7,14 +7,17 @@ from sqlalchemy.orm import Session
 from service.anchoring.deployment import ChainHealth
 from service.batches.repository import BatchRepository
 from service.config import Settings
+from service.consumer.headline import Situation, headline
+from service.consumer.readings import StorageRange, hold_cause, temperature_readings
 from service.consumer.schemas import BatchFacts, ChainStatus, Flags, PublicBatch, PublicUnit
 from service.consumer.supplier import supplier_facts
 from service.db.base import utcnow
-from service.db.models import Batch, Unit
+from service.db.models import Batch, Product, Unit
 from service.errors import NotFound
 from service.gs1 import LinkKey, digital_link
 from service.orgs.repository import OrgRepository
 from service.products.repository import ProductRepository
+from service.recalls.service import public_recalls
 from service.scorecard.summary import ScoreCache
 from service.units.repository import UnitRepository
 from service.units.scans import record_scan
@@ -74,13 +77,25 @@ def batch_facts(
     # whether an inspection was independent or the supplier's own.
     name_actors(session, verification.records)
     public_unit = _public_unit(session, settings, batch, unit) if unit is not None else None
+    supplier = supplier_facts(session, owner, scores, utcnow())
+    flags = Flags(
+        recalled=batch.recalled_at is not None,
+        on_hold=batch.on_hold_since is not None,
+        suspect_clone=public_unit is not None and public_unit.suspect_clone,
+    )
+    storage = _storage_range(product)
     return BatchFacts(
         verdict=verification.verdict,
-        flags=Flags(
-            recalled=batch.recalled_at is not None,
-            on_hold=batch.on_hold_since is not None,
-            suspect_clone=public_unit is not None and public_unit.suspect_clone,
+        headline=headline(
+            Situation(
+                verdict=verification.verdict,
+                recalled=flags.recalled,
+                on_hold=flags.on_hold,
+                suspect_copy=flags.suspect_clone,
+                supplier_suspended=supplier.suspended,
+            )
         ),
+        flags=flags,
         batch=PublicBatch(
             gtin=batch.gtin,
             lot=batch.lot,
@@ -95,12 +110,30 @@ def batch_facts(
             recall_reason=batch.recall_reason,
             on_hold=batch.on_hold_since is not None,
             hold_reason=batch.hold_reason,
+            storage_range=storage,
         ),
         unit=public_unit,
-        supplier=supplier_facts(session, owner, scores, utcnow()),
+        supplier=supplier,
         records=verification.records,
-        chain=ChainStatus(state=health.state, message=health.message),
+        hold=(
+            hold_cause(verification.records, batch.on_hold_since)
+            if batch.on_hold_since is not None
+            else None
+        ),
+        temperatures=temperature_readings(verification.records, storage),
+        recalls=public_recalls(session, batch),
+        chain=ChainStatus(
+            state=health.state,
+            message=health.message,
+            name=settings.chain_display_name,
+            test_network=settings.chain_is_test_network,
+        ),
     )
+
+
+def _storage_range(product: Product) -> StorageRange | None:
+    low, high = product.storage_min_c, product.storage_max_c
+    return StorageRange(min_c=low, max_c=high) if low is not None and high is not None else None
 
 
 def _public_unit(session: Session, settings: Settings, batch: Batch, unit: Unit) -> PublicUnit:

@@ -23,6 +23,8 @@ def create_product(session: Session, org: Organization, data: ProductCreate) -> 
         name=data.name,
         description=data.description,
         category=data.category,
+        storage_min_c=data.storage_min_c,
+        storage_max_c=data.storage_max_c,
     )
     repo.add(product)
     return product

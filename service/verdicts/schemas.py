@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 # Who really acted on a record (design §2.9).
 ActorKind = Literal["organisation", "public", "service"]
@@ -62,6 +62,9 @@ class RecordVerification(BaseModel):
     reason: str | None = None
     anchor: AnchorRef | None
     proof: list[str]
+    # The event as recorded (None when erased), for readers that show what a record found
+    # (a temperature, an alert's numbers); not serialised, since every answer already says it.
+    event: dict[str, Any] | None = Field(default=None, exclude=True)
 
 
 class BatchVerification(BaseModel):

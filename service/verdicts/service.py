@@ -189,6 +189,7 @@ def _result(
         reason=reason,
         anchor=_anchor_ref(anchor) if anchored and anchor is not None else None,
         proof=list(record.proof or []) if anchored else [],
+        event=event or None,
     )
 
 

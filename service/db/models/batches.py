@@ -28,6 +28,9 @@ class Product(Base):
     description: Mapped[str | None] = mapped_column(Text, default=None)
     # Names a row of `categories`: which certificates its supplier needs, alert thresholds.
     category: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    # The range its lots must be stored in (degrees Celsius), if declared.
+    storage_min_c: Mapped[float | None] = mapped_column(Float, default=None)
+    storage_max_c: Mapped[float | None] = mapped_column(Float, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -4,22 +4,92 @@
 from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
-    "verdict.authentic": {
-        "en": "Authentic: every record of this product matches what was sealed on the blockchain.",
-        "zh-CN": "真品可信：该产品的每一条记录都与区块链上封存的内容一致。",
+    "headline.tampered.title": {
+        "en": "Warning: this product's records were changed after they were sealed",
+        "zh-CN": "警告：该产品的记录在封存后被篡改",
     },
-    "verdict.pending": {
-        "en": "Being sealed: the newest records are not on the blockchain yet. Check again soon.",
-        "zh-CN": "封存中：最新的记录尚未写入区块链，请稍后再查看。",
+    "headline.tampered.action": {
+        "en": "Do not trust what this page says about it and do not use it. Report it below and return it to the place of purchase.",
+        "zh-CN": "请勿相信本页关于该产品的信息，也请勿使用。请在下方举报，并退回购买处。",
     },
-    "verdict.tampered": {
-        "en": "Warning: some records were changed after they were sealed. Do not trust this product's history.",
-        "zh-CN": "警告：部分记录在封存后被篡改。请勿相信该产品的溯源信息。",
+    "headline.recalled.title": {
+        "en": "Recalled: do not use this product",
+        "zh-CN": "已召回：请勿使用该产品",
     },
-    "verdict.authentic_recalled": {
-        "en": "The records are genuine, and they show this batch has been recalled. Do not use it.",
-        "zh-CN": "记录真实可信，且显示该批次已被召回。请勿使用。",
+    "headline.recalled.action": {
+        "en": "Stop using it and return it to the place of purchase. The recall's instructions are below.",
+        "zh-CN": "请立即停止使用，并退回购买处。召回说明见下文。",
     },
+    "headline.on_hold.title": {
+        "en": "On hold: this lot is under investigation",
+        "zh-CN": "暂停：该批次正在调查中",
+    },
+    "headline.on_hold.action": {
+        "en": "Do not use it for now. Keep the product and its packaging, and check this page again in a few days.",
+        "zh-CN": "暂时请勿使用。请保留产品及包装，几天后再查看本页。",
+    },
+    "headline.suspect_copy.title": {
+        "en": "Caution: this code may have been copied",
+        "zh-CN": "注意：此码可能被复制",
+    },
+    "headline.suspect_copy.action": {
+        "en": "This code was scanned in many different places. Check the packaging; if anything looks wrong, do not use it, report a suspected fake below and return it to the shop.",
+        "zh-CN": "此码已在多个不同地点被扫描。请检查包装；如有异常，请勿使用，在下方举报疑似假冒，并退回购买处。",
+    },
+    "headline.supplier_suspended.title": {
+        "en": "The platform has suspended this product's supplier",
+        "zh-CN": "平台已暂停该产品供应商的资格",
+    },
+    "headline.supplier_suspended.action": {
+        "en": "Its records are genuine, but the platform no longer vouches for the supplier. You may return it to the place of purchase; report any problem below.",
+        "zh-CN": "其记录真实，但平台已不再为该供应商担保。您可以退回购买处；如有问题请在下方反馈。",
+    },
+    "headline.pending.title": {
+        "en": "Nothing wrong is known; the newest records are still being sealed",
+        "zh-CN": "未发现问题；最新记录仍在封存中",
+    },
+    "headline.pending.action": {
+        "en": "Keep the product and check this page again later, when every record is sealed.",
+        "zh-CN": "请保留产品，稍后待全部记录封存后再查看本页。",
+    },
+    "headline.authentic.title": {
+        "en": "Authentic: nothing wrong is known about this product",
+        "zh-CN": "真品：未发现该产品有任何问题",
+    },
+    "headline.authentic.action": {
+        "en": "You can use it as intended. If you find a problem, report it below.",
+        "zh-CN": "您可以正常使用。如发现问题，请在下方反馈。",
+    },
+    "integrity.authentic": {
+        "en": "All {count} records match what was sealed on {chain}.",
+        "zh-CN": "全部 {count} 条记录与{chain}上封存的内容一致。",
+    },
+    "integrity.pending": {
+        "en": "{sealed} of {count} records are sealed on {chain}; the newest are not yet.",
+        "zh-CN": "{count} 条记录中已有 {sealed} 条封存于{chain}，最新的记录尚未封存。",
+    },
+    "integrity.tampered": {
+        "en": "{changed} of {count} records were changed after they were sealed on {chain}.",
+        "zh-CN": "{count} 条记录中有 {changed} 条在封存于{chain}后被修改。",
+    },
+    "integrity.empty": {
+        "en": "No records yet.",
+        "zh-CN": "暂无记录。",
+    },
+    "chain.public": {
+        "en": "{name}, a public blockchain",
+        "zh-CN": "公共区块链 {name} ",
+    },
+    "chain.test": {
+        "en": "{name}, a test network that proves nothing to outsiders",
+        "zh-CN": "测试网络 {name} （不能向第三方证明任何事）",
+    },
+    "chain.state.ok": {"en": "connected", "zh-CN": "已连接"},
+    "chain.state.unknown": {"en": "not checked yet", "zh-CN": "尚未检查"},
+    "chain.state.unreachable": {"en": "unreachable: sealing is delayed", "zh-CN": "无法连接：封存将延迟"},
+    "chain.state.reset": {"en": "reset: sealing is stopped", "zh-CN": "已重置：封存已停止"},
+    "chain.state.misconfigured": {"en": "misconfigured: sealing is stopped", "zh-CN": "配置错误：封存已停止"},
+    "headline.integrity": {"en": "What the records prove", "zh-CN": "记录证明了什么"},
     "record.signed_by": {
         "en": "Signed by {org} ({address})",
         "zh-CN": "由 {org} 签名（{address}）",
@@ -37,8 +107,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "已召回：请勿使用该产品，请退回购买处。",
     },
     "banner.on_hold": {
-        "en": "On hold: this batch is under investigation.",
-        "zh-CN": "暂停销售：该批次正在调查中。",
+        "en": "On hold: sale and use are paused while this lot is investigated.",
+        "zh-CN": "暂停：该批次正在调查中，暂停销售和使用。",
     },
     "banner.suspect_clone": {
         "en": "Caution: this code has been scanned in many different places. It may be copied onto counterfeit goods.",
@@ -52,14 +122,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "history.empty": {"en": "No records yet.", "zh-CN": "暂无记录。"},
     "history.at": {"en": "at", "zh-CN": "地点"},
     "history.by": {"en": "by", "zh-CN": "记录方"},
-    "record.verified": {"en": "Verified", "zh-CN": "已验证"},
+    "record.verified": {"en": "Sealed, unchanged", "zh-CN": "已封存，未改动"},
     "record.pending": {"en": "Not sealed yet", "zh-CN": "待封存"},
     "record.tampered": {"en": "Changed after sealing", "zh-CN": "封存后被篡改"},
     "record.redacted": {"en": "Content erased", "zh-CN": "内容已删除"},
     "proof.title": {"en": "How do we know?", "zh-CN": "如何验证？"},
     "proof.explain": {
-        "en": "This record's fingerprint is included in a batch of fingerprints sealed on a public blockchain. Anyone can recompute it.",
-        "zh-CN": "该记录的数字指纹已包含在写入公共区块链的指纹批次中，任何人都可以重新计算验证。",
+        "en": "This record's fingerprint is included in a batch of fingerprints sealed on {chain}. Anyone can recompute it.",
+        "zh-CN": "该记录的数字指纹已包含在封存于{chain}的指纹批次中，任何人都可以重新计算验证。",
     },
     "proof.digest": {"en": "Fingerprint (SHA-256)", "zh-CN": "数字指纹 (SHA-256)"},
     "proof.anchor": {"en": "Blockchain anchor", "zh-CN": "区块链锚定"},
@@ -87,8 +157,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "供应商自检：{org}（非独立检验）",
     },
     "banner.supplier_suspended": {
-        "en": "The platform suspended this supplier on {date}: {reason}",
-        "zh-CN": "平台已于 {date} 暂停该供应商的资格：{reason}",
+        "en": "The platform suspended this supplier on {date}.",
+        "zh-CN": "平台已于 {date} 暂停该供应商的资格。",
     },
     "supplier.title": {"en": "About the supplier", "zh-CN": "供应商信息"},
     "supplier.certificates": {"en": "Valid certificates", "zh-CN": "有效资质证书"},
@@ -108,27 +178,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This code has been scanned {count} times since {first}.",
         "zh-CN": "此码自 {first} 起已被扫描 {count} 次。",
     },
-    "complaint.title": {"en": "Report a problem", "zh-CN": "问题反馈"},
-    "complaint.category": {"en": "What is wrong?", "zh-CN": "问题类型"},
-    "complaint.description": {"en": "Describe the problem", "zh-CN": "问题描述"},
-    "complaint.contact": {"en": "Contact (optional)", "zh-CN": "联系方式（选填）"},
-    "complaint.submit": {"en": "Send report", "zh-CN": "提交反馈"},
-    "complaint.cat.quality": {"en": "Poor quality", "zh-CN": "质量问题"},
-    "complaint.cat.counterfeit": {"en": "Looks counterfeit", "zh-CN": "疑似假冒"},
-    "complaint.cat.damaged": {"en": "Damaged", "zh-CN": "破损"},
-    "complaint.cat.safety": {"en": "Safety concern", "zh-CN": "安全隐患"},
-    "complaint.cat.labelling": {"en": "Wrong label", "zh-CN": "标签错误"},
-    "complaint.cat.other": {"en": "Something else", "zh-CN": "其他"},
-    "complaint.received": {
-        "en": "Thank you. Your report was received. Keep this tracking code:",
-        "zh-CN": "感谢反馈，我们已收到。请保存您的查询码：",
-    },
-    "complaint.status": {"en": "Status", "zh-CN": "处理状态"},
-    "complaint.status.received": {"en": "Received", "zh-CN": "已受理"},
-    "complaint.status.acknowledged": {"en": "Acknowledged by the supplier", "zh-CN": "商家已确认"},
-    "complaint.status.investigating": {"en": "Under investigation", "zh-CN": "调查中"},
-    "complaint.status.resolved": {"en": "Resolved", "zh-CN": "已解决"},
-    "complaint.status.rejected": {"en": "Rejected", "zh-CN": "已驳回"},
     "event.complaint": {"en": "Complaint handled", "zh-CN": "投诉处理"},
     "event.quality_alert": {"en": "Quality alert: put on hold", "zh-CN": "质量预警：暂停销售"},
     "event.quality_alert_dismissed": {
@@ -136,15 +185,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "质量预警经复核：未暂停销售",
     },
     "event.recall": {"en": "Recalled", "zh-CN": "召回"},
-    "complaint.back": {"en": "Back to the product", "zh-CN": "返回产品页面"},
-    "error.not_found.title": {"en": "Product not registered", "zh-CN": "产品未登记"},
-    "error.not_found": {
-        "en": "This code is not registered with this service. Be careful: the product may be counterfeit.",
-        "zh-CN": "此码未在本平台登记。请注意：该产品可能是假冒产品。",
-    },
-    "error.bad_request.title": {"en": "This code is not valid", "zh-CN": "无效的产品码"},
-    "error.too_many.title": {"en": "Too many reports", "zh-CN": "提交过于频繁"},
     "footer.machine": {"en": "Machine-readable data", "zh-CN": "机器可读数据"},
-    "footer.chain": {"en": "Blockchain connection", "zh-CN": "区块链连接"},
+    "footer.chain": {"en": "Blockchain: {chain}. Connection: {state}.", "zh-CN": "区块链：{chain}。连接状态：{state}。"},
     "language.switch": {"en": "中文", "zh-CN": "English"},
 }
