@@ -10,8 +10,8 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from jinja2.runtime import Context
 
 from service.complaints.schemas import ComplaintCategory, ComplaintStatus
-from service.i18n import Translator
 from service.consumer.schemas import BatchFacts
+from service.i18n import Translator
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"

@@ -53,7 +53,9 @@ def temperature_readings(
             within = None
             if storage is not None and uom == CELSIUS:
                 within = storage.min_c <= value <= storage.max_c
-            readings.append(TemperatureReading(n=record.n, value=value, uom=uom, within_range=within))
+            readings.append(
+                TemperatureReading(n=record.n, value=value, uom=uom, within_range=within)
+            )
     return readings
 
 
