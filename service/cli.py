@@ -27,6 +27,7 @@ from service.db import migrate
 from service.db.engine import SessionFactory, make_engine
 from service.db.models import OrgRole
 from service.demo import run_demo
+from service.errors import Conflict, InvalidInput
 from service.ledger import LedgerError
 from service.ledger.factory import build_ledger
 from service.ledger.reader import ContractReader
@@ -135,6 +136,10 @@ def worker() -> None:
 def org_create(
     name: Annotated[str, typer.Option(help="Display name.")],
     role: Annotated[str, typer.Option(help="supplier|logistics|inspector|retailer|admin")],
+    slug: Annotated[
+        str | None,
+        typer.Option(help="Slug records name it by (never changes); default: from the name."),
+    ] = None,
 ) -> None:
     """Create an organisation; prints its API key once (it is stored only hashed)."""
     try:
@@ -144,8 +149,11 @@ def org_create(
             f"role must be one of {', '.join(OrgRole)}", param_hint="--role"
         ) from None
     sessions = _sessions(Settings())
-    with sessions.write() as session, session.begin():
-        created = create_org(session, name=name, role=org_role)
+    try:
+        with sessions.write() as session, session.begin():
+            created = create_org(session, name=name, role=org_role, slug=slug)
+    except (InvalidInput, Conflict) as e:  # an empty name; a malformed, reserved or taken slug
+        raise typer.BadParameter(e.detail, param_hint=f"--{e.field or 'slug'}") from None
     typer.echo(json.dumps(created.model_dump(mode="json")))
 
 

@@ -6,7 +6,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.text import SafeText
-from service.verdicts.schemas import BatchVerdict, RecordVerdict, SignedBy
+from service.verdicts.schemas import (
+    ActorKind,
+    BatchVerdict,
+    ErrorDeclarationRef,
+    RecordVerdict,
+    SignedBy,
+)
 
 BUNDLE_FORMAT = "lotproof-bundle/1"
 
@@ -34,6 +40,14 @@ class AuditRecord(BaseModel):
     proof: list[str]
     signed_by: SignedBy | None = None
     signature_missing: bool = False
+    # Corrections (design §2.10): declared erroneous by its actor (it stays, struck through),
+    # the declaration it is, the records it corrects.
+    declared_erroneous: ErrorDeclarationRef | None = None
+    declares: ErrorDeclarationRef | None = None
+    corrects: list[int] = []
+    # Who acted (design §2.9): the record's actor is its slug; people read the name.
+    actor_kind: ActorKind = "organisation"
+    actor_name: str | None = None
 
 
 class ChainCheck(BaseModel):
@@ -59,6 +73,7 @@ class OrgAuditPage(BaseModel):
 
     org_id: int
     slug: str
+    name: str  # the slug is what records name; the name is what people read
     verdict: BatchVerdict
     chain_check: ChainCheck
     items: list[AuditRecord]

@@ -30,6 +30,7 @@ from service.hashing import digest_to_hex
 from service.orgs.repository import OrgRepository
 from service.products.repository import ProductRepository
 from service.records.repository import RecordRepository
+from service.verdicts.actors import name_actors
 from service.verdicts.schemas import BatchVerification, RecordVerification
 from service.verdicts.service import verify_batch, verify_org
 
@@ -60,6 +61,7 @@ class _Trail:
     ) -> None:
         self.records = records
         self.verification = verification
+        name_actors(session, verification.records)  # who acted, by name (design §2.9)
         ids = [r.anchor_id for r in self.records if r.anchor_id is not None]
         self.anchors: dict[int, Anchor] = AnchorRepository(session).get_by_ids(ids)
 
@@ -140,6 +142,7 @@ def org_audit_page(
     return OrgAuditPage(
         org_id=org.id,
         slug=org.slug,
+        name=org.name,
         verdict=trail.verification.verdict,
         chain_check=trail.chain_check(),
         items=items,
@@ -163,6 +166,11 @@ def _audit_record(
         proof=result.proof,
         signed_by=result.signed_by,
         signature_missing=result.signature_missing,
+        declared_erroneous=result.declared_erroneous,
+        declares=result.declares,
+        corrects=result.corrects,
+        actor_kind=result.actor_kind,
+        actor_name=result.actor_name,
     )
 
 

@@ -173,7 +173,12 @@ def _record(
     reason: str,
     now: datetime,
 ) -> Record:
-    """The anchored decision, in the name of the admin who took it, with the numbers."""
+    """The anchored decision, in the name of the admin who took it, with the numbers.
+
+    A person decided, so the actor is the desk's organisation, not ``lotproof:service``
+    (design §2.9): nothing here is recorded automatically. The flag that complaints raise
+    (``evaluate_batch``) is no record; alerts older versions raised and held automatically
+    have no ``review`` and are read as the service's (service/verdicts/actors.py)."""
     alert: dict[str, Any] = {
         "window_days": found.limits.window_days,
         "complaints": found.complaints,

@@ -13,6 +13,7 @@ class OrgCreated(BaseModel):
 
     id: int
     slug: str
+    name: str
     role: OrgRole
     api_key: str
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from sqlalchemy.orm import Session
 
 from service.auth.keyformat import hash_key, make_key
@@ -12,27 +9,27 @@ from service.db.models import ApiKey, Organization, OrgRole
 from service.errors import InvalidInput
 from service.orgs.repository import OrgRepository
 from service.orgs.schemas import OrgCreated
+from service.orgs.slugs import chosen_slug, free_slug
 
 
-def slugify(name: str) -> str:
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-    return slug[:48] or "org"
-
-
-def create_org(session: Session, *, name: str, role: OrgRole) -> OrgCreated:
-    """A new organisation with one API key; the key is in the result and nowhere else."""
+def create_org(
+    session: Session, *, name: str, role: OrgRole, slug: str | None = None
+) -> OrgCreated:
+    """A new organisation with one API key; the key is in the result and nowhere else. Its
+    slug is ``slug`` when the operator chose one, else derived from the name
+    (``service.orgs.slugs``); it never changes afterwards."""
     if not name.strip():
         raise InvalidInput("name must not be empty", field="name")
     repo = OrgRepository(session)
-    base = slugify(name)
-    slug, suffix = base, 2
-    while repo.get_by_slug(slug) is not None:
-        slug, suffix = f"{base}-{suffix}", suffix + 1
+
+    def taken(candidate: str) -> bool:
+        return repo.get_by_slug(candidate) is not None
+
+    slug = chosen_slug(slug, taken) if slug is not None else free_slug(name, taken)
     org = Organization(slug=slug, name=name.strip(), role=role)
     repo.add(org)
     key = issue_api_key(session, org)
-    return OrgCreated(id=org.id, slug=org.slug, role=role, api_key=key)
+    return OrgCreated(id=org.id, slug=org.slug, name=org.name, role=role, api_key=key)
 
 
 def issue_api_key(session: Session, org: Organization) -> str:

@@ -56,6 +56,10 @@ def name_actors(session: Session, records: Sequence[RecordVerification]) -> None
     for record in records:
         org = orgs.get(record.actor or "") if record.actor_kind == "organisation" else None
         record.actor_name = org.name if org is not None else None
+        if record.actor_kind != "organisation":
+            # No organisation made it, so none owed a signature: an older filing kept in the
+            # owner's name is not "unsigned" even if the owner signs its own records.
+            record.signature_missing = False
         if record.type == EventType.inspection and org is not None:
             record.independent_inspection = is_independent(org)
 
