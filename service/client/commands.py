@@ -96,7 +96,8 @@ def _custody_lines(chain: JSON) -> list[str]:
         for p in chain["periods"]
     ]
     if chain["in_transit_to"]:
-        lines.append(f"in transit to {chain['in_transit_to']['slug']}")
+        receiver = chain["in_transit_to"]
+        lines.append(f"in transit to {receiver['slug']} ({receiver['name']})")
     return lines
 
 

@@ -13,7 +13,6 @@ class OrgCreated(BaseModel):
 
     id: int
     slug: str
-    name: str
     role: OrgRole
     api_key: str
 

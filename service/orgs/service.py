@@ -29,7 +29,7 @@ def create_org(
     org = Organization(slug=slug, name=name.strip(), role=role)
     repo.add(org)
     key = issue_api_key(session, org)
-    return OrgCreated(id=org.id, slug=org.slug, name=org.name, role=role, api_key=key)
+    return OrgCreated(id=org.id, slug=org.slug, role=role, api_key=key)
 
 
 def issue_api_key(session: Session, org: Organization) -> str:
