@@ -4,10 +4,11 @@ PY      := $(VENV)/bin/python
 PIP     := $(VENV)/bin/pip
 STAMP   := $(VENV)/.installed
 NODE_STAMP := hardhat-local/node_modules/.installed
+AXE_STAMP := tests/browser/node_modules/.installed
 
 .PHONY: install run test faults lint format contracts vectors bench bench-quick soak clean
 
-install: $(STAMP) $(NODE_STAMP)
+install: $(STAMP) $(NODE_STAMP) $(AXE_STAMP)
 
 $(STAMP): pyproject.toml requirements.lock
 	python3 -m venv $(VENV)
@@ -17,6 +18,11 @@ $(STAMP): pyproject.toml requirements.lock
 
 $(NODE_STAMP): hardhat-local/package.json hardhat-local/package-lock.json
 	cd hardhat-local && npm ci --no-audit --no-fund
+	touch $@
+
+# axe-core, which the browser tests load into each page to check its accessibility.
+$(AXE_STAMP): tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund
 	touch $@
 
 run: install

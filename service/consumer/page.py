@@ -30,7 +30,15 @@ _env = Environment(
 )
 
 # UN/ECE Recommendation 20 codes as a shopper reads them.
-_UNIT_SYMBOLS = {"KGM": "kg", "GRM": "g", "TNE": "t", "LTR": "L", "MLT": "mL", "MTR": "m"}
+_UNIT_SYMBOLS = {
+    "KGM": "kg",
+    "GRM": "g",
+    "TNE": "t",
+    "LTR": "L",
+    "MLT": "mL",
+    "MTR": "m",
+    "CEL": "°C",
+}
 _UNIT_WORDS = {"H87": {"en": "pieces", "zh-CN": "件"}, "XBX": {"en": "boxes", "zh-CN": "箱"}}
 
 

@@ -62,7 +62,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "integrity.authentic": {
         "en": "All {count} records match what was sealed on {chain}.",
-        "zh-CN": "全部 {count} 条记录与{chain}上封存的内容一致。",
+        "zh-CN": "全部 {count} 条记录与封存于{chain}的内容一致。",
     },
     "integrity.pending": {
         "en": "{sealed} of {count} records are sealed on {chain}; the newest are not yet.",
@@ -78,11 +78,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "chain.public": {
         "en": "{name}, a public blockchain",
-        "zh-CN": "公共区块链 {name} ",
+        "zh-CN": "公共区块链 {name}",
     },
     "chain.test": {
         "en": "{name}, a test network that proves nothing to outsiders",
-        "zh-CN": "测试网络 {name} （不能向第三方证明任何事）",
+        "zh-CN": "测试网络 {name}（它不能向第三方证明任何事）",
     },
     "chain.state.ok": {"en": "connected", "zh-CN": "已连接"},
     "chain.state.unknown": {"en": "not checked yet", "zh-CN": "尚未检查"},
@@ -103,12 +103,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "该记录在封存后被修改：其内容可能不实。",
     },
     "banner.recalled": {
-        "en": "RECALLED: do not use this product. Return it to the place of purchase.",
-        "zh-CN": "已召回：请勿使用该产品，请退回购买处。",
+        "en": "About the recall",
+        "zh-CN": "召回信息",
     },
     "banner.on_hold": {
-        "en": "On hold: sale and use are paused while this lot is investigated.",
-        "zh-CN": "暂停：该批次正在调查中，暂停销售和使用。",
+        "en": "Why this lot is on hold",
+        "zh-CN": "暂停原因",
     },
     "banner.suspect_clone": {
         "en": "Caution: this code has been scanned in many different places. It may be copied onto counterfeit goods.",
@@ -186,6 +186,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "event.recall": {"en": "Recalled", "zh-CN": "召回"},
     "footer.machine": {"en": "Machine-readable data", "zh-CN": "机器可读数据"},
+    "footer.linkset": {"en": "Links of this code (linkset)", "zh-CN": "此码的链接集"},
     "footer.chain": {"en": "Blockchain: {chain}. Connection: {state}.", "zh-CN": "区块链：{chain}。连接状态：{state}。"},
     "language.switch": {"en": "中文", "zh-CN": "English"},
 }
