@@ -118,12 +118,12 @@ def test_consumer_page(
     verdict = page.locator("#verdict")
     expect(verdict).to_be_visible()
     expect(verdict).to_have_attribute("data-verdict", batch.expected_verdict)
-    verdict_key = (
-        "verdict.authentic_recalled" if state == "recalled" else f"verdict.{batch.expected_verdict}"
-    )
-    expect(verdict).to_contain_text(t(verdict_key))
-    # The stylesheet was allowed by the CSP and applied: the verdict is a coloured banner.
-    background = verdict.evaluate("e => getComputedStyle(e).backgroundColor")
+    headline = page.locator("#headline")
+    expect(headline).to_have_attribute("data-headline", state)
+    title_key = f"headline.{state}.title"
+    expect(headline).to_contain_text(t(title_key))
+    # The stylesheet was allowed by the CSP and applied: the headline is a coloured banner.
+    background = headline.evaluate("e => getComputedStyle(e).backgroundColor")
     assert background not in ("rgba(0, 0, 0, 0)", "transparent"), background
 
     banner = page.locator("#recall-banner")
@@ -131,9 +131,9 @@ def test_consumer_page(
         expect(banner).to_be_visible()
         expect(banner).to_contain_text(t("banner.recalled"))
         expect(banner).to_contain_text("Salmonella found in retained sample")
-        banner_box, verdict_box = banner.bounding_box(), verdict.bounding_box()
-        assert banner_box is not None and verdict_box is not None
-        assert banner_box["y"] + banner_box["height"] <= verdict_box["y"]
+        banner_box, headline_box = banner.bounding_box(), headline.bounding_box()
+        assert banner_box is not None and headline_box is not None
+        assert headline_box["y"] + headline_box["height"] <= banner_box["y"]
     else:
         expect(banner).to_have_count(0)
 
@@ -156,7 +156,7 @@ def test_consumer_page(
     other = t.other_language
     page.locator("a.lang").click()
     expect(page.locator("html")).to_have_attribute("lang", other)
-    expect(page.locator("#verdict")).to_contain_text(Translator(other)(verdict_key))
+    expect(page.locator("#headline")).to_contain_text(Translator(other)(title_key))
 
     assert console.problems == []
 
@@ -195,5 +195,7 @@ def test_scanning_the_printed_qr_code_opens_the_verified_page(
         response = page.goto(decoded.text)
         assert response is not None and response.status == 200
         expect(page.locator("#verdict")).to_have_attribute("data-verdict", "authentic")
-        expect(page.locator("#verdict")).to_contain_text(Translator("zh-CN")("verdict.authentic"))
+        expect(page.locator("#headline")).to_contain_text(
+            Translator("zh-CN")("headline.authentic.title")
+        )
         expect(page.locator("ol.timeline > li")).to_have_count(4)
