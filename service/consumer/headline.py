@@ -2,7 +2,7 @@
 
 A page can be true in every line and still mislead if a green "Authentic" stands above "On
 hold". So the page leads with exactly one headline, the most serious state that applies, in
-this precedence (docs/consumer.md):
+this precedence (docs/tutorials/consumer.md):
 
     tampered > recalled > on hold > suspect copy > supplier suspended > pending > authentic
 
