@@ -33,6 +33,7 @@ from service.consumer.cache import ANSWERS, AnswerCache
 from service.consumer.complaints import router as consumer_complaints_router
 from service.consumer.endpoints import router as consumer_router
 from service.consumer.page import CONTENT_SECURITY_POLICY, STATIC
+from service.corrections.endpoints import router as corrections_router
 from service.custody.endpoints import router as custody_router
 from service.db import migrate
 from service.db.engine import SessionFactory, make_engine
@@ -189,6 +190,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(consumer_complaints_router)
     app.include_router(complaints_workflow_router)
     app.include_router(recalls_router)
+    app.include_router(corrections_router)
     app.include_router(webhooks_router)
     app.include_router(scorecard_router)
     app.include_router(categories_router)

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from service.bundlecheck.bundle import BundleError, check_shape
+from service.bundlecheck.corrections import note_corrections
 from service.bundlecheck.verdict import BundleReport, Outcome, RecordResult, Verdict, outcome_of
+from service.corrections.declarations import is_declaration
 from service.hashing import digest_from_hex, digest_to_hex, record_digest
 from service.ledger.interface import LedgerRejected, LedgerUnavailable, OnChainAnchor
 from service.merkle import verify_proof
@@ -85,6 +87,7 @@ def _verify_on(bundle: dict[str, Any], chain: ChainView) -> BundleReport:
             f"but the RPC endpoint serves chain id {served}",
         )
     results, breaks = _verify_entries(bundle, _Chain(chain))
+    results = note_corrections(entries, results)
     problems = (*counted, *breaks)
     return BundleReport(outcome_of(results, problems), results=results, problems=problems)
 
@@ -159,6 +162,8 @@ def _verify_entry(
 def _event_type(record: dict[str, Any] | None) -> str:
     if record is None:
         return "redacted"
+    if is_declaration(record):  # it repeats the declared event's bizStep
+        return "error_declaration"
     event = record.get("event")
     step = event.get("bizStep") if isinstance(event, dict) else None
     return step if isinstance(step, str) else "?"

@@ -31,6 +31,9 @@ class RecordResult:
     anchor_index: int | None
     verdict: Verdict
     reason: str = ""
+    # Corrections (docs/design.md §2.10): declared erroneous by its actor, a declaration, a
+    # corrective record, or a declaration that does not hold. Says nothing of integrity.
+    correction: str = ""
 
 
 @dataclass(frozen=True)

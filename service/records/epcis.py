@@ -251,6 +251,48 @@ def recall_event(
     }
 
 
+def record_urn(digest: str) -> str:
+    """How an event names a record: by its digest (edge form). EPCIS names events by URI
+    (``correctiveEventIDs``), and Lotproof's events carry no ``eventID``."""
+    return f"urn:lotproof:record:{digest}"
+
+
+# What an error declaration repeats of the event it declares: EPCIS 2.0 declares an error
+# with the erroneous event again plus ``errorDeclaration``. Only its what and when, not its
+# details: redacting the original then erases them everywhere.
+_DECLARED_MEMBERS = (
+    "type",
+    "eventTime",
+    "eventTimeZoneOffset",
+    "action",
+    "bizStep",
+    "disposition",
+    "quantityList",
+)
+
+
+def error_declaration_event(
+    *,
+    declared: dict[str, Any],
+    declared_n: int,
+    declared_digest: str,
+    at: datetime,
+    reason: str,
+    corrective: Sequence[str],
+) -> dict[str, Any]:
+    """Record ``declared_n`` (its event ``declared``, its digest) is erroneous, as its actor
+    declares at ``at`` with a CBV error reason; ``corrective``: the digests of the records
+    that correct it (docs/design.md §2.10)."""
+    event = {key: declared[key] for key in _DECLARED_MEMBERS if key in declared}
+    declaration: dict[str, Any] = {"declarationTime": format_utc_ms(at), "reason": reason}
+    if corrective:
+        declaration["correctiveEventIDs"] = [record_urn(digest) for digest in corrective]
+    return event | {
+        "errorDeclaration": declaration,
+        "lp:declares": {"n": declared_n, "digest": declared_digest},
+    }
+
+
 def org_event(kind: str, at: datetime, fields: dict[str, Any]) -> dict[str, Any]:
     """The ``event`` of an organisation record (format v2): ``lp:<kind>`` holds what happened.
 

@@ -36,6 +36,17 @@ class SignedBy(BaseModel):
     address: str
 
 
+class ErrorDeclarationRef(BaseModel):
+    """Record ``declared_n`` was declared erroneous by its actor in record ``declaration_n``
+    (EPCIS 2.0 error declaration, docs/design.md §2.10); records ``corrective_n`` correct it."""
+
+    declared_n: int
+    declaration_n: int
+    declared_at: datetime
+    reason: str  # CBV error reason: incorrect_data or did_not_occur
+    corrective_n: list[int] = []
+
+
 class RecordVerification(BaseModel):
     n: int
     type: str
@@ -62,6 +73,12 @@ class RecordVerification(BaseModel):
     reason: str | None = None
     anchor: AnchorRef | None
     proof: list[str]
+    # Corrections (docs/design.md §2.10): on a record its actor declared erroneous (it stays,
+    # shown struck through), on the declaration record itself, and on a corrective record
+    # the n of the records it corrects.
+    declared_erroneous: ErrorDeclarationRef | None = None
+    declares: ErrorDeclarationRef | None = None
+    corrects: list[int] = []
     # The event as recorded (None when erased), for readers that show what a record found
     # (a temperature, an alert's numbers); not serialised, since every answer already says it.
     event: dict[str, Any] | None = Field(default=None, exclude=True)

@@ -20,6 +20,7 @@ from service.hashing import digest_from_hex, digest_to_hex, record_digest
 from service.hashing.v1 import digest_of_canonical
 from service.records.repository import RecordRepository
 from service.verdicts.actors import actor_kind
+from service.verdicts.corrections import attach_corrections
 from service.verdicts.memo import ProofMemo
 from service.verdicts.schemas import (
     AnchorRef,
@@ -62,6 +63,7 @@ def _verify_history(
     anchors = AnchorRepository(session).get_by_ids(anchor_ids)
     results, chain_problems = _verify_chain(subject, records, anchors)
     attach_signatures(session, records, results)
+    attach_corrections(records, results)
     return BatchVerification(
         verdict=batch_verdict(results), records=results, chain_problems=chain_problems
     )

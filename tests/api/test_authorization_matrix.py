@@ -145,6 +145,12 @@ def recall(world: World, actor: Holdings, target: Holdings) -> Call:
     return Call("POST", "/api/v1/recalls", body)
 
 
+def error_declaration(world: World, actor: Holdings, target: Holdings) -> Call:
+    record = world.record(target.org, target.batch)  # fresh: a record is declared once
+    url = f"/api/v1/batches/{target.batch['id']}/records/{record['n']}/error-declaration"
+    return Call("POST", url, {"reason": "incorrect_data"})
+
+
 def delete_webhook(world: World, actor: Holdings, target: Holdings) -> Call:
     return Call("DELETE", f"/api/v1/webhooks/{world.webhook(target.org)}")
 
@@ -246,6 +252,10 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/recalls"): Rule(SUPPLIER_OVERSIGHT, OVERSIGHT, probe=recall),
     ("GET", "/api/v1/recalls/{recall_id}"): Rule(ALL),
     ("GET", "/api/v1/recalls/{recall_id}/export.csv"): Rule(ALL),
+    # Error declarations: only the organisation that recorded the record (design §2.10).
+    ("POST", "/api/v1/batches/{batch_id}/records/{n}/error-declaration"): Rule(
+        ALL, NONE, probe=error_declaration
+    ),
     # Webhooks: one's own subscriptions only; another's answer 404, hiding its existence.
     ("POST", "/api/v1/webhooks"): Rule(
         ALL, body=lambda: {"url": "https://hooks.example.com/m", "events": ["batch.on_hold"]}

@@ -138,6 +138,9 @@ def drive_every_producer(client: TestClient, sessions: SessionFactory) -> dict[s
     url = f"/api/v1/batches/{batch['id']}/events"
     for kind in ("production", "packing", "storage"):
         post_event(client, supplier, batch["id"], event_body(kind))
+    wrong = post_event(client, supplier, batch["id"], event_body("storage", hours=1))
+    declaration = f"/api/v1/batches/{batch['id']}/records/{wrong['n']}/error-declaration"
+    ok(client.post(declaration, json={"reason": "incorrect_data"}, headers=auth(supplier)))
     inspection = event_body("inspection") | {"sampling": failing_sampling()}
     post_event(client, inspector, batch["id"], inspection)
     release = event_body("release", reason="retested, passed")
@@ -229,7 +232,7 @@ def test_every_producer_writes_the_documented_records(
 
     events = documented_events()
     v1_fields, v2_fields = documented_fields("### §2.3"), documented_fields("### §2.4")
-    assert len(events) == 17, f"§2.6 table not parsed: {sorted(events)}"
+    assert len(events) == 18, f"§2.6 table not parsed: {sorted(events)}"
     for event_type, content, digest, is_org in stored:
         record = json.loads(content)
         # Independent of service.hashing: the text is RFC 8785 JSON and hashes to the digest.

@@ -152,6 +152,42 @@ class TestVerifier:
         assert summary.startswith("TAMPERED") and summary.endswith(", 1 tampered)"), summary
         assert "problem: chain broken between n=1 and n=2" in result.stdout
 
+    def test_a_corrected_record_verifies_and_is_reported_as_corrected(
+        self,
+        client: TestClient,
+        sessions: SessionFactory,
+        worker: AnchoringWorker,
+        hardhat_node: HardhatNode,
+        tmp_path: Path,
+        database_url: str,
+    ) -> None:
+        """An error declaration (docs/design.md §2.10) from the real service: the declared
+        record is verified and reported corrected, not tampered."""
+        if "postgresql" in database_url:
+            pytest.skip("one storage backend is enough")
+        _, key = make_org(sessions)
+        batch = make_batch(client, key)
+        wrong = post_event(client, key, batch["id"], event_body("storage", hours=1))["n"]
+        right = post_event(client, key, batch["id"], event_body("storage", hours=2))["n"]
+        url = f"/api/v1/batches/{batch['id']}/records/{wrong}/error-declaration"
+        body = {"reason": "incorrect_data", "corrective_n": [right]}
+        declared = client.post(url, json=body, headers=auth(key))
+        assert declared.status_code == 201, declared.text
+        worker.tick()
+        bundle = client.get(f"/api/v1/batches/{batch['id']}/audit/bundle", headers=auth(key))
+        path = tmp_path / "corrected.json"
+        path.write_text(bundle.text)
+        result = run_verifier(path, hardhat_node.url)
+        assert result.returncode == 0, result.stdout + result.stderr
+        lines = result.stdout.splitlines()
+        rows = {int(line.split()[0]): line for line in lines if line[:1].isdigit()}
+        n = declared.json()["n"]
+        assert "verified" in rows[wrong] and "corrected: declared erroneous" in rows[wrong]
+        assert f"by n={n}; corrective: n={right}" in rows[wrong]
+        assert f"corrects n={wrong}" in rows[right]
+        assert "error_declaration" in rows[n]
+        assert "1 declared erroneous" in result.stdout.strip().splitlines()[-1]
+
     def test_unreadable_file_is_a_usage_error(self, tmp_path: Path) -> None:
         result = run_verifier(tmp_path / "missing.json", "http://127.0.0.1:9")
         assert result.returncode == 4, result.stdout + result.stderr
