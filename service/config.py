@@ -17,6 +17,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 HARDHAT_DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# Debian's fonts-wqy-microhei (installed by .ci/run): TrueType, Chinese and Latin in one face.
+DEFAULT_PDF_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
 
 class Environment(StrEnum):
@@ -163,6 +165,11 @@ class Settings(BaseSettings):
     label_render_concurrency: int = Field(default=2, ge=1)
     label_render_wait_s: float = Field(default=10.0, ge=0)
     label_cache_bytes: int = Field(default=16 * 1024 * 1024, ge=0)
+    # The font embedded in the audit report and label sheets, so Chinese and Latin text print on
+    # any viewer: a TrueType file (.ttf, or the first face of a .ttc) covering both. Not CFF
+    # fonts such as Noto Sans CJK, which reportlab cannot embed. A missing or unusable file
+    # makes those PDFs fail with a 500 naming this setting.
+    pdf_font: Path = DEFAULT_PDF_FONT
     # /docs and /redoc (the API docs UI) and /openapi.json: unset = on in dev, off in prod.
     docs_enabled: bool | None = None
     # Serve /openapi.json: unset = on in dev, off in prod (the docs UI needs it).

@@ -2,14 +2,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.responses import JSONResponse
 
 from service.anchoring.deployment import CHAIN_HEALTH, ChainHealth
 from service.audit import service
 from service.audit.redaction import redact_record
 from service.audit.schemas import AuditPage, Bundle, OrgAuditPage, RedactionCreate
-from service.deps import MAX_ROW_ID, CurrentOrg, DbSession, RowId, part
+from service.deps import MAX_ROW_ID, CurrentOrg, CurrentSettings, DbSession, RowId, part
+from service.i18n import negotiate_language
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
 Health = Annotated[ChainHealth, Depends(part(CHAIN_HEALTH))]
@@ -56,9 +57,19 @@ def get_proof_bundle(batch_id: RowId, org: CurrentOrg, session: DbSession) -> JS
 
 @router.get("/batches/{batch_id}/audit/report.pdf", response_class=Response)
 def get_audit_report(
-    batch_id: RowId, org: CurrentOrg, session: DbSession, health: Health
+    batch_id: RowId,
+    org: CurrentOrg,
+    session: DbSession,
+    health: Health,
+    settings: CurrentSettings,
+    lang: Annotated[str | None, Query(description="zh-CN or en (else Accept-Language)")] = None,
+    accept_language: Annotated[str | None, Header()] = None,
 ) -> Response:
-    pdf = service.audit_report_pdf(session, org, batch_id, health)
+    """The audit report PDF, in the reader's language (``?lang=``, else Accept-Language)."""
+    language = negotiate_language(lang, accept_language)
+    pdf = service.audit_report_pdf(
+        session, org, batch_id, health, language=language, font=settings.pdf_font
+    )
     headers = {"Content-Disposition": f'inline; filename="lotproof-audit-{batch_id}.pdf"'}
     return Response(pdf, media_type="application/pdf", headers=headers)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -247,11 +248,25 @@ def _bundle(session: Session, batch: Batch, trail: _Trail) -> Bundle:
 
 
 def audit_report_pdf(
-    session: Session, org: Organization, batch_id: int, health: ChainHealth
+    session: Session,
+    org: Organization,
+    batch_id: int,
+    health: ChainHealth,
+    *,
+    language: str,
+    font: Path,
 ) -> bytes:
+    """The report in ``language``, its text in the TrueType font at ``font`` (embedded)."""
     batch = get_auditable_batch(session, org, batch_id)
     trail = _Trail.of_batch(session, batch)
     items = [_audit_record(r, v, a, health) for r, v, a in trail.rows()]
+    owner = OrgRepository(session).get_by_id(batch.owner_org_id)
     return render_audit_report(
-        _bundle(session, batch, trail), items, trail.verification.verdict.value
+        _bundle(session, batch, trail),
+        items,
+        trail.verification.verdict.value,
+        checks=trail.verification.records,
+        language=language,
+        owner_name=owner.name if owner is not None else None,
+        font=font,
     )

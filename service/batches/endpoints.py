@@ -87,6 +87,7 @@ def get_batch_labels(
     name = service.batch_read(session, batch, settings.public_url).product_name
     url = digital_link(settings.public_url, batch.gtin, batch.lot)
     label = Label(url=url, gtin=batch.gtin, lot=batch.lot, product_name=name)
-    pdf = sheets.sheet((label, copies), lambda: render_label_sheet([label] * copies))
+    font = settings.pdf_font
+    pdf = sheets.sheet((label, copies), lambda: render_label_sheet([label] * copies, font=font))
     headers = {"Content-Disposition": f'inline; filename="labels-{batch.gtin}-{batch_id}.pdf"'}
     return Response(pdf, media_type="application/pdf", headers=headers)

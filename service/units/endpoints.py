@@ -70,6 +70,6 @@ def get_unit_labels(
     )
     if not labels:
         raise NotFound("no units in this range; commission serials first")
-    pdf = render_label_sheet(labels)
+    pdf = render_label_sheet(labels, font=settings.pdf_font)
     headers = {"Content-Disposition": f'inline; filename="unit-labels-{batch_id}.pdf"'}
     return Response(pdf, media_type="application/pdf", headers=headers)
