@@ -12,6 +12,7 @@ from jinja2.runtime import Context
 from service.complaints.schemas import ComplaintCategory, ComplaintStatus
 from service.consumer.schemas import BatchFacts
 from service.i18n import Translator
+from service.verdicts.ordering import by_event_time
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -97,6 +98,9 @@ def render_batch_page(
         explorer_url=explorer_url.rstrip("/") if explorer_url else None,
         categories=[c.value for c in ComplaintCategory],
         home_offset=next((r.time_zone_offset for r in facts.records if r.time_zone_offset), None),
+        # When things happened, not when they were written down (the audit keeps that order).
+        timeline=by_event_time(facts.records),
+        records_by_n={r.n: r for r in facts.records},
     )
 
 

@@ -52,6 +52,7 @@ class Lot:
     batch_id: int
     record_ids: list[int] = field(default_factory=list)
     serial: str | None = None
+    declared_n: int | None = None  # a record its author declared erroneous, when there is one
 
     @property
     def path(self) -> str:
@@ -122,6 +123,18 @@ class ShopperStates:
             )
         return lot
 
+    def _declare_a_wrong_reading(self, key: str, lot: Lot) -> None:
+        """A mistyped reading, its correction, and the declaration that ties them (EPCIS)."""
+        events = f"/api/v1/batches/{lot.batch_id}/events"
+        wrong = self._post(key, events, _event("temperature", 13, temperature_c=40.0))["n"]
+        right = self._post(key, events, _event("temperature", 13, temperature_c=4.0))["n"]
+        self._post(
+            key,
+            f"/api/v1/batches/{lot.batch_id}/records/{wrong}/error-declaration",
+            {"reason": "incorrect_data", "corrective_n": [right]},
+        )
+        lot.declared_n = wrong
+
     def make_all(self) -> dict[str, Lot]:
         _, key = self.supplier
         lots = {state: self._lot(state, key) for state in STATES if state != "pending"}
@@ -131,6 +144,7 @@ class ShopperStates:
             f"/api/v1/batches/{lots['on_hold'].batch_id}/events",
             _event("inspection", 15) | {"sampling": failing_sampling()},
         )
+        self._declare_a_wrong_reading(key, lots["on_hold"])
         self._post(
             self.desk[1],
             "/api/v1/recalls",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import datetime
 
 import httpx
 import pytest
@@ -108,7 +109,7 @@ def test_every_state(
     expect(headline).to_contain_text(t(f"headline.{data.STATES[state]}.action"))
     # The headline comes first: nothing stands above it in <main>.
     assert page.evaluate("document.querySelector('main').firstElementChild.id") == "headline"
-    _facts_behind(page, t, state)
+    _facts_behind(page, t, state, lots)
 
     if lang == "zh-CN":
         assert latin_words(page) == set()
@@ -120,14 +121,27 @@ def test_every_state(
     assert console.problems == []
 
 
-def _facts_behind(page: Page, t: Translator, state: str) -> None:
+def _facts_behind(page: Page, t: Translator, state: str, lots: dict[str, data.Lot]) -> None:
     main = page.locator("main")
     times = page.locator("ol.timeline time")
     # Recorded at +08:00: shown in that offset, never converted to UTC.
     expect(times.first).to_contain_text("(UTC+08:00)")
+    # In the order things happened (the declared reading was recorded after its correction's
+    # neighbours, and shares its hour).
+    moments = [
+        datetime.fromisoformat(m) for m in times.evaluate_all("ts => ts.map(t => t.dateTime)")
+    ]
+    assert moments == sorted(moments)
     if state == "recalled":
         expect(page.locator("#recall-banner")).to_contain_text(data.RECALL_INSTRUCTIONS)
     if state == "on_hold":
+        # The wrong reading stays, struck through, with its author's declaration beside it.
+        lot = lots[state]
+        declared = page.locator(f"#record-{lot.declared_n}")
+        expect(declared.locator(".struck")).to_contain_text("40")
+        expect(page.locator(f"#correction-{lot.declared_n}")).to_contain_text(
+            t("correction.reason.incorrect_data")
+        )
         hold = page.locator("#hold-banner")
         defects = t("defect.major")
         expect(hold).to_contain_text(

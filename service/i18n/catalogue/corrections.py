@@ -31,6 +31,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Corrects the entry of {date}.",
         "zh-CN": "更正 {date} 的记录。",
     },
+    "correction.declares": {
+        "en": "The entry \u201c{event}\u201d of {date} was declared erroneous: {reason}.",
+        "zh-CN": "{date} 的\u201c{event}\u201d记录被声明有误：{reason}。",
+    },
     "correction.still_sealed": {
         "en": "The original entry stays sealed on the blockchain, unchanged; the declaration is sealed beside it.",
         "zh-CN": "原记录仍原样封存在区块链上；更正声明也一并封存。",

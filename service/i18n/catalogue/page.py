@@ -121,6 +121,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "history.title": {"en": "History", "zh-CN": "溯源记录"},
     "history.empty": {"en": "No records yet.", "zh-CN": "暂无记录。"},
     "history.at": {"en": "at", "zh-CN": "地点"},
+    "actor.public": {"en": "a shopper", "zh-CN": "消费者"},
+    "actor.service": {"en": "Lotproof, automatically", "zh-CN": "系统自动"},
     "history.by": {"en": "by", "zh-CN": "记录方"},
     "record.verified": {"en": "Sealed, unchanged", "zh-CN": "已封存，未改动"},
     "record.pending": {"en": "Not sealed yet", "zh-CN": "待封存"},
