@@ -11,6 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.certificates.expiry import announce_expiring
+from service.complaints.repository import ComplaintRepository
+from service.complaints.workflow import priority_of
 from service.config import Settings
 from service.db.base import utcnow
 from service.db.engine import SessionFactory
@@ -22,10 +24,12 @@ CHECK_EVERY_S = 60.0
 
 
 def announce_overdue(session: Session, now: datetime) -> int:
-    """Queue ``complaint.overdue`` for each complaint past its deadline without a response."""
+    """Queue ``complaint.overdue`` for each complaint past its deadline without a response
+    (the deadline its priority gave it when filed: hours for a safety report). A complaint
+    on a batch is announced to the batch's owner, one without a batch to the admins."""
     query = (
         select(Complaint, Batch)
-        .join(Batch, Batch.id == Complaint.batch_id)
+        .outerjoin(Batch, Batch.id == Complaint.batch_id)
         .where(
             Complaint.first_response_at.is_(None),
             Complaint.deadline_at < now,
@@ -35,15 +39,21 @@ def announce_overdue(session: Session, now: datetime) -> int:
         .limit(500)
     )
     rows = session.execute(query).all()
+    admins: list[int] | None = None
     for complaint, batch in rows:
         payload = {
             "code": complaint.code,
-            "batch_id": batch.id,
-            "gtin": batch.gtin,
-            "lot": batch.lot,
+            "batch_id": batch.id if batch is not None else None,
+            "gtin": batch.gtin if batch is not None else None,
+            "lot": batch.lot if batch is not None else None,
+            "category": complaint.category,
+            "priority": priority_of(complaint.category),
             "deadline": complaint.deadline_at.isoformat(),
         }
-        enqueue(session, "complaint.overdue", payload, org_ids=[batch.owner_org_id])
+        if batch is None and admins is None:
+            admins = ComplaintRepository(session).admin_org_ids()
+        handlers = [batch.owner_org_id] if batch is not None else admins or []
+        enqueue(session, "complaint.overdue", payload, org_ids=handlers)
         complaint.overdue_notified_at = now
     session.flush()
     return len(rows)

@@ -7,7 +7,8 @@ from sqlalchemy import ColumnElement, Insert, Row, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from service.db.models import Batch, Complaint, ComplaintSource, Organization, OrgRole
+from service.db.models import Batch, Complaint, ComplaintSource, Organization, OrgRole, Unit
+from service.db.models.complaints import ComplaintStep
 
 
 class ComplaintRepository:
@@ -25,6 +26,31 @@ class ComplaintRepository:
         if for_update:
             query = query.with_for_update().execution_options(populate_existing=True)
         return self.session.scalars(query).first()
+
+    def add_step(self, step: ComplaintStep) -> None:
+        self.session.add(step)
+
+    def list_steps(self, complaint_id: int) -> Sequence[Row[ComplaintStep, str | None]]:
+        """The complaint's steps in order, each with the acting organisation's name."""
+        query = (
+            select(ComplaintStep, Organization.name)
+            .outerjoin(Organization, Organization.id == ComplaintStep.actor_org_id)
+            .where(ComplaintStep.complaint_id == complaint_id)
+            .order_by(ComplaintStep.at, ComplaintStep.id)
+        )
+        return self.session.execute(query).all()
+
+    def serial_of_unit(self, unit_id: int) -> str | None:
+        return self.session.scalar(select(Unit.serial).where(Unit.id == unit_id))
+
+    def count_by_category_status(self, batch_id: int) -> dict[tuple[str, str], int]:
+        """A batch's complaints counted per (category, status)."""
+        query = (
+            select(Complaint.category, Complaint.status, func.count())
+            .where(Complaint.batch_id == batch_id)
+            .group_by(Complaint.category, Complaint.status)
+        )
+        return {(c, s): int(n) for c, s, n in self.session.execute(query)}
 
     def lock_source(self, source: bytes) -> None:
         """Take the row lock of ``source`` (creating its row), held until the transaction
@@ -82,16 +108,17 @@ class ComplaintRepository:
         overdue_at: datetime | None,
         after: int | None,
         limit: int,
-    ) -> Sequence[Row[Complaint, Batch]]:
-        """Oldest first (the most urgent deadlines); ``owner_org_id`` None means every org."""
-        query = select(Complaint, Batch).join(Batch, Batch.id == Complaint.batch_id)
+    ) -> Sequence[Row[Complaint, Batch | None]]:
+        """Oldest first; ``owner_org_id`` None means every org, and complaints without a batch
+        (suspected fakes of unregistered codes: the admins' to handle)."""
+        query = select(Complaint, Batch).outerjoin(Batch, Batch.id == Complaint.batch_id)
         query = query.where(*_handler_filters(owner_org_id, status, overdue_at))
         if after is not None:
             query = query.where(Complaint.id > after)
         return self.session.execute(query.order_by(Complaint.id).limit(limit)).all()
 
     def count_overdue(self, owner_org_id: int | None, now: datetime) -> int:
-        query = select(func.count()).select_from(Complaint).join(Batch)
+        query = select(func.count()).select_from(Complaint).outerjoin(Batch)
         query = query.where(*_handler_filters(owner_org_id, None, now))
         return int(self.session.scalar(query) or 0)
 

@@ -19,7 +19,12 @@ class ComplaintCategory(StrEnum):
 
 
 class ComplaintCreate(BaseModel):
-    """A shopper's report; ``link`` is the Digital Link path of the batch or unit."""
+    """A shopper's report; ``link`` is the Digital Link path of the batch or unit.
+
+    A link that names no registered product (unknown, or not even a well-formed product
+    link) is accepted for a suspected fake only (category ``counterfeit``): such a report goes
+    to the platform's admins.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -31,17 +36,6 @@ class ComplaintCreate(BaseModel):
     contact: SafeLine | None = Field(default=None, max_length=200)
 
 
-class ComplaintStatus(BaseModel):
-    """What the tracking code shows: no contact data."""
-
-    code: str
-    status: str
-    category: ComplaintCategory
-    description: str
-    link: str
-    created_at: datetime
-
-
 class ComplaintState(StrEnum):
     """The handling workflow; see service/complaints/workflow.py for the allowed moves."""
 
@@ -50,6 +44,56 @@ class ComplaintState(StrEnum):
     investigating = "investigating"
     resolved = "resolved"
     rejected = "rejected"
+
+
+class ComplaintPriority(StrEnum):
+    """By category (``workflow.priority_of``): an urgent report has a shorter deadline."""
+
+    urgent = "urgent"
+    normal = "normal"
+
+
+class ComplaintStep(BaseModel):
+    """One state of a complaint's handling: the filing, then each transition."""
+
+    status: ComplaintState
+    reason: str
+    at: datetime
+    # The organisation that moved it; None for the filing (by the shopper, the public).
+    by: str | None
+
+
+class ComplaintStatus(BaseModel):
+    """What the tracking code shows: no contact data."""
+
+    code: str
+    status: ComplaintState
+    category: ComplaintCategory
+    priority: ComplaintPriority
+    description: str
+    # The product's Digital Link; None for a suspected fake of an unregistered code (handled
+    # by the platform's admins).
+    link: str | None
+    created_at: datetime
+    # When a first response is due (it stays the same once the complaint was answered).
+    deadline: datetime
+    history: list[ComplaintStep]
+
+
+class ComplaintCount(BaseModel):
+    category: ComplaintCategory
+    status: ComplaintState
+    count: int
+
+
+class ComplaintSummary(BaseModel):
+    """A lot's complaints as the consumer page shows them: counts, never the reports."""
+
+    total: int
+    by_category: dict[ComplaintCategory, int]
+    by_status: dict[ComplaintState, int]
+    # One entry per (category, status) that occurs, ordered as the two enums are.
+    groups: list[ComplaintCount]
 
 
 class ComplaintTransition(BaseModel):
@@ -76,8 +120,12 @@ class ComplaintItem(BaseModel):
     """A complaint as its handler sees it in lists (no description, no contact)."""
 
     code: str
-    batch: ComplaintBatch
+    # None: a suspected fake reported from a code that names no registered product.
+    batch: ComplaintBatch | None
+    # The link the shopper filed from, as sent (None for complaints filed before it was kept).
+    link: str | None
     category: ComplaintCategory
+    priority: ComplaintPriority
     status: ComplaintState
     created_at: datetime
     deadline: datetime

@@ -20,12 +20,15 @@ from service.complaints.repository import ComplaintRepository
 from service.complaints.schemas import (
     ComplaintBatch,
     ComplaintCategory,
+    ComplaintCount,
     ComplaintCreate,
     ComplaintDetail,
     ComplaintItem,
     ComplaintList,
     ComplaintState,
     ComplaintStatus,
+    ComplaintStep,
+    ComplaintSummary,
     PendingReview,
     PendingReviewList,
     ReviewDecision,
@@ -38,6 +41,7 @@ from service.gs1 import LinkPathError, digital_link, parse_link_path
 from service.records.writer import lock_batch
 from service.units.repository import UnitRepository
 from service.units.scans import source_of
+from service.webhooks.service import enqueue
 
 
 class TooManyComplaints(LotproofError):
@@ -61,7 +65,7 @@ def file_complaint(
 ) -> Complaint:
     """Store the report, record it as "received" and check the batch's quality alert."""
     now = now or utcnow()
-    batch_id, unit_id = _batch_of_link(session, data.link)
+    batch_id, unit_id = _target_of(session, data)
     source = source_of(session, settings, address)
     repo = ComplaintRepository(session)
     # Counted and stored under the source's lock: concurrent filings cannot all see room.
@@ -78,16 +82,47 @@ def file_complaint(
         contact=(data.contact or "").strip() or None,
         source=source,
         created_at=now,
-        deadline_at=workflow.response_deadline(now, settings.complaint_response_days),
+        deadline_at=workflow.response_deadline(now, data.category, settings),
+        link=data.link,
     )
     repo.add(complaint)
+    if batch_id is None:
+        workflow.record_filed(session, None, complaint, now)
+        _tell_the_admins(session, complaint)
+        session.flush()
+        return complaint
     # Locked: two filings at once must not both flag the batch for review.
-    batch = lock_batch(session, complaint.batch_id)
+    batch = lock_batch(session, batch_id)
     workflow.record_filed(session, batch, complaint, now)
     notifications.complaint_received(session, batch, complaint.code, complaint.category)
     alerts.evaluate_batch(session, settings, batch, now)
     session.flush()
     return complaint
+
+
+def _target_of(session: Session, data: ComplaintCreate) -> tuple[int | None, int | None]:
+    """(batch id, unit id) the report is about; (None, None) for a suspected fake of a code
+    that names no registered product, the only report accepted for such a code."""
+    try:
+        return _batch_of_link(session, data.link)
+    except InvalidInput:
+        if data.category == ComplaintCategory.counterfeit:
+            return None, None
+        raise
+
+
+def _tell_the_admins(session: Session, complaint: Complaint) -> None:
+    """A report without a batch has no supplier to hear of it: the admins do."""
+    payload = {
+        "batch_id": None,
+        "gtin": None,
+        "lot": None,
+        "code": complaint.code,
+        "category": complaint.category,
+        "link": complaint.link,
+    }
+    admins = ComplaintRepository(session).admin_org_ids()
+    enqueue(session, "complaint.received", payload, org_ids=admins)
 
 
 def _batch_of_link(session: Session, link: str) -> tuple[int, int | None]:
@@ -102,21 +137,54 @@ def _batch_of_link(session: Session, link: str) -> tuple[int, int | None]:
         batch = BatchRepository(session).get_by_gtin_lot(key.gtin, key.lot)
         batch_id = batch.id if batch is not None and batch_id in (None, batch.id) else None
     if batch_id is None:
-        raise InvalidInput("no registered product at this link", field="link")
+        raise InvalidInput(
+            "no registered product at this link (only a suspected fake, category counterfeit, "
+            "can be reported for it)",
+            field="link",
+        )
     return batch_id, unit.id if unit is not None else None
 
 
 def complaint_status(session: Session, code: str, public_url: str) -> ComplaintStatus:
     complaint = workflow.find_complaint(session, code)
-    batch = BatchRepository(session).get_by_id(complaint.batch_id)
-    assert batch is not None
+    link = None
+    if complaint.batch_id is not None:
+        batch = BatchRepository(session).get_by_id(complaint.batch_id)
+        assert batch is not None
+        link = digital_link(public_url, batch.gtin, batch.lot)
+    steps = ComplaintRepository(session).list_steps(complaint.id)
     return ComplaintStatus(
         code=complaint.code,
-        status=complaint.status,
+        status=ComplaintState(complaint.status),
         category=ComplaintCategory(complaint.category),
+        priority=workflow.priority_of(complaint.category),
         description=complaint.description,
-        link=digital_link(public_url, batch.gtin, batch.lot),
+        link=link,
         created_at=complaint.created_at,
+        deadline=complaint.deadline_at,
+        history=[
+            ComplaintStep(status=ComplaintState(s.status), reason=s.reason, at=s.at, by=name)
+            for s, name in steps
+        ],
+    )
+
+
+def public_summary(session: Session, batch: Batch) -> ComplaintSummary:
+    """A lot's complaints counted by category and by status, for the consumer page."""
+    counts = ComplaintRepository(session).count_by_category_status(batch.id)
+    groups = [
+        ComplaintCount(category=c, status=s, count=counts[c, s])
+        for c in ComplaintCategory
+        for s in ComplaintState
+        if (c, s) in counts
+    ]
+    by_category = {c: sum(g.count for g in groups if g.category == c) for c in ComplaintCategory}
+    by_status = {s: sum(g.count for g in groups if g.status == s) for s in ComplaintState}
+    return ComplaintSummary(
+        total=sum(g.count for g in groups),
+        by_category={c: n for c, n in by_category.items() if n},
+        by_status={s: n for s, n in by_status.items() if n},
+        groups=groups,
     )
 
 
@@ -129,11 +197,13 @@ def _handler_scope(org: Organization) -> int | None:
     raise Forbidden("complaint lists are for the batches' suppliers and admins")
 
 
-def complaint_item(complaint: Complaint, batch: Batch, now: datetime) -> ComplaintItem:
+def complaint_item(complaint: Complaint, batch: Batch | None, now: datetime) -> ComplaintItem:
     return ComplaintItem(
         code=complaint.code,
-        batch=ComplaintBatch(gtin=batch.gtin, lot=batch.lot),
+        batch=ComplaintBatch(gtin=batch.gtin, lot=batch.lot) if batch is not None else None,
+        link=complaint.link,
         category=ComplaintCategory(complaint.category),
+        priority=workflow.priority_of(complaint.category),
         status=ComplaintState(complaint.status),
         created_at=complaint.created_at,
         deadline=complaint.deadline_at,
@@ -142,7 +212,7 @@ def complaint_item(complaint: Complaint, batch: Batch, now: datetime) -> Complai
     )
 
 
-def complaint_detail(complaint: Complaint, batch: Batch, now: datetime) -> ComplaintDetail:
+def complaint_detail(complaint: Complaint, batch: Batch | None, now: datetime) -> ComplaintDetail:
     item = complaint_item(complaint, batch, now)
     return ComplaintDetail(
         **item.model_dump(), description=complaint.description, contact=complaint.contact

@@ -9,6 +9,12 @@ complaints table where they can be erased.
 Allowed moves (``TRANSITIONS``): a complaint must be acknowledged before it can be resolved,
 so the shopper always gets a first response; it can be rejected (spam, not our product) at
 any open state. Resolved and rejected are final.
+
+Who acted: the filing is recorded as the public (``lotproof:public``: the shopper has no
+organisation), each transition as the organisation that made it. Every state is also a row of
+``complaint_steps``, the history the tracking page shows. A suspected fake reported from a
+code that names no registered product has no batch: the platform's admins handle it, and its
+steps are its only trace (there is no history to anchor them in).
 """
 
 from __future__ import annotations
@@ -22,13 +28,17 @@ from service.batches.repository import BatchRepository
 from service.complaints.repository import ComplaintRepository
 from service.complaints.schemas import (
     TRACKING_CODE_PATTERN,
+    ComplaintCategory,
+    ComplaintPriority,
     ComplaintState,
     ComplaintTransition,
 )
+from service.config import Settings
 from service.db.base import utcnow
-from service.db.models import Batch, Complaint, Organization, OrgRole, Record
+from service.db.models import Batch, Complaint, Organization, OrgRole
+from service.db.models.complaints import ComplaintStep
 from service.errors import Conflict, Forbidden, NotFound
-from service.orgs.repository import OrgRepository
+from service.records.actors import THE_PUBLIC, Actor
 from service.records.epcis import complaint_event
 from service.records.evidence import EVIDENCE, checked_evidence
 from service.records.writer import NewRecord, append_record
@@ -47,8 +57,20 @@ TRANSITIONS: dict[ComplaintState, frozenset[ComplaintState]] = {
 }
 
 
-def response_deadline(created_at: datetime, days: int) -> datetime:
-    return created_at + timedelta(days=days)
+# Reports that may mean someone gets hurt: answered first, within hours rather than days.
+URGENT_CATEGORIES = frozenset({ComplaintCategory.safety})
+
+
+def priority_of(category: str) -> ComplaintPriority:
+    urgent = category in URGENT_CATEGORIES
+    return ComplaintPriority.urgent if urgent else ComplaintPriority.normal
+
+
+def response_deadline(created_at: datetime, category: str, settings: Settings) -> datetime:
+    """When a first response is due: hours for an urgent report, days for the others."""
+    if priority_of(category) == ComplaintPriority.urgent:
+        return created_at + timedelta(hours=settings.complaint_safety_response_hours)
+    return created_at + timedelta(days=settings.complaint_response_days)
 
 
 def is_overdue(complaint: Complaint, now: datetime) -> bool:
@@ -69,13 +91,16 @@ def find_complaint(session: Session, code: str, *, for_update: bool = False) -> 
 
 def get_handled_complaint(
     session: Session, org: Organization, code: str, *, for_update: bool = False
-) -> tuple[Complaint, Batch]:
-    """The complaint and its batch, if ``org`` handles it: the batch's owner, or an admin.
-    ``for_update``: the complaint row locked until the transaction ends."""
+) -> tuple[Complaint, Batch | None]:
+    """The complaint and its batch (None: a suspected fake of an unregistered code), if
+    ``org`` handles it: the batch's owner, or an admin (the only handlers of a complaint
+    without a batch). ``for_update``: the complaint row locked until the transaction ends."""
     complaint = find_complaint(session, code, for_update=for_update)
-    batch = BatchRepository(session).get_by_id(complaint.batch_id)
-    assert batch is not None
-    if org.role != OrgRole.admin and batch.owner_org_id != org.id:
+    batch = None
+    if complaint.batch_id is not None:
+        batch = BatchRepository(session).get_by_id(complaint.batch_id)
+        assert batch is not None
+    if org.role != OrgRole.admin and (batch is None or batch.owner_org_id != org.id):
         raise Forbidden("complaints are handled by the batch's owner (or an admin)")
     return complaint, batch
 
@@ -87,8 +112,8 @@ def transition(
     data: ComplaintTransition,
     *,
     now: datetime | None = None,
-) -> tuple[Complaint, Batch]:
-    """Move a complaint to ``data.status`` and append the record saying so."""
+) -> tuple[Complaint, Batch | None]:
+    """Move a complaint to ``data.status``, in ``org``'s name, and append the record saying so."""
     now = now or utcnow()
     # Locked, so that of two concurrent moves from one state only the first succeeds.
     complaint, batch = get_handled_complaint(session, org, code, for_update=True)
@@ -104,25 +129,38 @@ def transition(
     return complaint, batch
 
 
-def record_filed(session: Session, batch: Batch, complaint: Complaint, now: datetime) -> Record:
-    """The "received" record, made when the complaint is filed."""
-    # The shopper has no organisation; the record is kept in the owner's name because it
-    # lands in the owner's batch history and the owner is who must answer it.
-    owner = OrgRepository(session).get_by_id(batch.owner_org_id)
-    assert owner is not None
-    return record_state(session, batch, owner, complaint, reason=FILED_REASON, evidence=[], now=now)
+def record_filed(
+    session: Session, batch: Batch | None, complaint: Complaint, now: datetime
+) -> None:
+    """The "received" state, made when the complaint is filed: by the public, the shopper."""
+    record_state(session, batch, THE_PUBLIC, complaint, reason=FILED_REASON, evidence=[], now=now)
 
 
 def record_state(
     session: Session,
-    batch: Batch,
-    org: Organization,
+    batch: Batch | None,
+    actor: Actor,
     complaint: Complaint,
     *,
     reason: str,
     evidence: list[str],
     now: datetime,
-) -> Record:
+) -> None:
+    """The complaint's current state as a step, and (with a batch) as a record in its history."""
+    repo = ComplaintRepository(session)
+    repo.add_step(
+        ComplaintStep(
+            complaint_id=complaint.id,
+            status=complaint.status,
+            reason=reason,
+            at=now,
+            actor_org_id=actor.id,
+        )
+    )
+    if batch is None:
+        return
+    # The unit's serial when filed from a unit link: the report is about that very item.
+    serial = repo.serial_of_unit(complaint.unit_id) if complaint.unit_id is not None else None
     event = complaint_event(
         at=now,
         code=complaint.code,
@@ -131,8 +169,9 @@ def record_state(
         reason=reason,
         evidence=evidence,
         description=complaint.description,
+        serial=serial,
     )
-    return append_record(session, batch, NewRecord(event, COMPLAINT_EVENT_TYPE, now, org))
+    append_record(session, batch, NewRecord(event, COMPLAINT_EVENT_TYPE, now, actor))
 
 
 def erase_contact(session: Session, org: Organization, code: str) -> None:

@@ -12,15 +12,16 @@ from starlette.concurrency import run_in_threadpool
 from service.anchoring.deployment import CHAIN_HEALTH
 from service.config import Settings
 from service.consumer.cache import ANSWERS, Built
-from service.i18n import Translator, negotiate_language
+from service.consumer.complaint_pages import render_error_page
 from service.consumer.linkset import build_linkset
-from service.consumer.page import render_batch_page, render_error_page
+from service.consumer.page import render_batch_page
 from service.consumer.schemas import BatchFacts
 from service.consumer.service import batch_facts, find_target, log_unit_scan
 from service.db.writes import CACHE_NEUTRAL
 from service.deps import client_address, get_state
 from service.errors import LotproofError, NotFound, problem_response
 from service.gs1 import LinkKey, LinkPathError, parse_link_path
+from service.i18n import Translator, negotiate_language
 from service.scorecard.summary import SCORES
 from service.state import AppState
 
@@ -35,17 +36,30 @@ def wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-def translator_for(request: Request) -> Translator:
-    lang = request.query_params.get("lang")
+def translator_for(request: Request, lang: str | None = None) -> Translator:
+    """The language of ``lang`` (a form's field), else of ``?lang=``, else Accept-Language."""
+    lang = lang or request.query_params.get("lang")
     return Translator(negotiate_language(lang, request.headers.get("accept-language")))
 
 
-def error_response(request: Request, error: LotproofError) -> Response:
-    """problem+json for programs, a page in the shopper's language for browsers."""
+def error_response(
+    request: Request,
+    error: LotproofError,
+    *,
+    lang: str | None = None,
+    kind: str | None = None,
+    report_link: str | None = None,
+) -> Response:
+    """problem+json for programs, a page in the shopper's language for browsers: never the
+    error's detail (a developer's English), but what it means (``complaint_pages``)."""
     if wants_json(request):
         return problem_response(error.status_code, error.title, error.detail)
-    page = render_error_page(translator_for(request), status=error.status_code, detail=error.detail)
-    return HTMLResponse(page, status_code=error.status_code)
+    t = translator_for(request, lang)
+    page = render_error_page(
+        t, status=error.status_code, kind=kind, detail=error.detail, report_link=report_link
+    )
+    headers = {"Content-Language": t.language}
+    return HTMLResponse(page, status_code=error.status_code, headers=headers)
 
 
 class BadLink(LotproofError):
@@ -102,7 +116,8 @@ async def resolve_digital_link(
     try:
         key, canonical = parse_link_path(raw_path)
     except LinkPathError as e:
-        return error_response(request, BadLink(str(e)))
+        # The scanned text goes with a report of a suspected fake: the admins' only clue.
+        return error_response(request, BadLink(str(e)), kind="bad_request", report_link=raw_path)
     if not canonical:
         query = f"?{request.url.query}" if request.url.query else ""
         return RedirectResponse(key.canonical_path() + query, status_code=301)
@@ -147,7 +162,8 @@ def _answer(request: Request, state: AppState, key: LinkKey, kind: AnswerKind) -
             health, scores = state.part(CHAIN_HEALTH), state.part(SCORES)
             facts = batch_facts(session, state.settings, health, batch, unit, scores)
         except NotFound as e:
-            return Built(error_response(request, e))
+            link = key.canonical_path()
+            return Built(error_response(request, e, kind="not_found", report_link=link))
     shows = frozenset({batch.id})
     if kind.body == "linkset":
         link = facts.unit.digital_link if facts.unit else facts.batch.digital_link

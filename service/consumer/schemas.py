@@ -5,6 +5,7 @@ from datetime import date, datetime
 from pydantic import BaseModel
 
 from service.certificates.schemas import VouchedBy
+from service.complaints.schemas import ComplaintSummary
 from service.consumer.headline import Headline
 from service.consumer.readings import HoldCause, StorageRange, TemperatureReading
 from service.recalls.schemas import PublicRecall
@@ -104,4 +105,6 @@ class BatchFacts(BaseModel):
     temperatures: list[TemperatureReading] = []
     # Every recall that reached the lot, newest first (service.recalls.service.public_recalls).
     recalls: list[PublicRecall] = []
+    # The lot's complaints counted by category and status (service.complaints.public_summary).
+    complaints: ComplaintSummary
     chain: ChainStatus

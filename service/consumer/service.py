@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from service.anchoring.deployment import ChainHealth
 from service.batches.repository import BatchRepository
+from service.complaints.service import public_summary
 from service.config import Settings
 from service.consumer.headline import Situation, headline
 from service.consumer.readings import StorageRange, hold_cause, temperature_readings
@@ -122,6 +123,7 @@ def batch_facts(
         ),
         temperatures=temperature_readings(verification.records, storage),
         recalls=public_recalls(session, batch),
+        complaints=public_summary(session, batch),
         chain=ChainStatus(
             state=health.state,
             message=health.message,

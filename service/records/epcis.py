@@ -186,26 +186,31 @@ def complaint_event(
     reason: str,
     evidence: list[str],
     description: str,
+    serial: str | None = None,
 ) -> dict[str, Any]:
     """A complaint's state (filed, or moved by its handler).
 
     The record carries a sha256 of the description, never the text or the contact (which may
     be personal data and must stay erasable); its ``quantityList`` is empty because a
-    complaint observes no quantity.
+    complaint observes no quantity. ``serial``: the unit's, for a complaint filed from a unit
+    link (absent otherwise, so a lot's complaint records read as they always did).
     """
+    complaint: dict[str, Any] = {
+        "code": code,
+        "category": category,
+        "status": status,
+        "reason": reason,
+        "evidence": evidence,
+        "descriptionSha256": "0x" + hashlib.sha256(description.encode()).hexdigest(),
+    }
+    if serial is not None:
+        complaint["serial"] = serial
     return _common("ObjectEvent", at) | {
         "action": "OBSERVE",
         "bizStep": "inspecting",
         "disposition": "in_progress",
         "quantityList": [],
-        "lp:complaint": {
-            "code": code,
-            "category": category,
-            "status": status,
-            "reason": reason,
-            "evidence": evidence,
-            "descriptionSha256": "0x" + hashlib.sha256(description.encode()).hexdigest(),
-        },
+        "lp:complaint": complaint,
     }
 
 

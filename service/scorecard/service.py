@@ -59,7 +59,9 @@ def build_scorecard(
     weights = formula.FORMULAS[formula_name]
     repo = ScorecardRepository(session)
     complaints = repo.list_complaints(org.id, start, end)
-    quantities = repo.list_batch_quantities(org.id, start, end, {c.batch_id for c in complaints})
+    # Complaints on the org's batches only: a suspected fake of an unknown code has no batch.
+    batch_ids = {c.batch_id for c in complaints if c.batch_id is not None}
+    quantities = repo.list_batch_quantities(org.id, start, end, batch_ids)
     recalls = repo.list_recalls(org.id, start, end)
     components = [
         _inspection_component(session, repo.list_inspections(org.id, start, end), weights),

@@ -12,14 +12,16 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from service.anchoring.worker import AnchoringWorker
 from service.app import create_app
 from service.complaints.endpoints import get_now
+from service.complaints.overdue import announce_overdue
 from service.config import Settings
 from service.db.base import utcnow
 from service.db.engine import SessionFactory
-from service.db.models import OrgRole
+from service.db.models import Complaint, OrgRole
 from tests.builders import auth, make_batch, make_org, make_product, random_lot, scan
 
 DESCRIPTION = "The tea smells of smoke."
@@ -67,11 +69,16 @@ def batch(client: TestClient, owner: str) -> dict[str, Any]:
 _NETWORKS = itertools.count(secrets.randbelow(2**16))
 
 
-def file(client: TestClient, batch: dict[str, Any], address: str | None = None) -> str:
+def file(
+    client: TestClient,
+    batch: dict[str, Any],
+    address: str | None = None,
+    category: str = "quality",
+) -> str:
     """File a complaint, by default from a fresh source."""
     body = {
         "link": f"/01/{batch['gtin']}/10/{batch['lot']}",
-        "category": "quality",
+        "category": category,
         "description": DESCRIPTION,
         "contact": CONTACT,
     }
@@ -228,6 +235,72 @@ class TestDeadlines:
         clock.now = deadline + timedelta(days=1)
         assert move(client, owner, code, "investigating").status_code == 200
         assert view()[0]["first_response_at"] == item["first_response_at"]
+
+    @pytest.mark.parametrize(
+        ("category", "priority", "due"),
+        [("safety", "urgent", timedelta(hours=24)), ("quality", "normal", timedelta(days=7))],
+    )
+    def test_a_safety_report_is_urgent_and_due_within_hours(
+        self,
+        client: TestClient,
+        clock: Clock,
+        owner: str,
+        batch: dict[str, Any],
+        category: str,
+        priority: str,
+        due: timedelta,
+    ) -> None:
+        clock.now = T0
+        code = file(client, batch, category=category)
+        detail = client.get(f"/api/v1/complaints/{code}", headers=auth(owner)).json()
+        assert detail["priority"] == priority
+        assert datetime.fromisoformat(detail["deadline"]) == T0 + due
+        public = client.get(f"/complaints/{code}", headers={"Accept": "application/json"})
+        assert datetime.fromisoformat(public.json()["deadline"]) == T0 + due
+        clock.now = T0 + due + timedelta(seconds=1)
+        listed = client.get("/api/v1/complaints?overdue=true&limit=500", headers=auth(owner))
+        assert [i["code"] for i in listed.json()["items"]] == [code]
+
+
+class TestOverdueWatch:
+    def test_the_watch_announces_a_safety_report_after_its_hours(
+        self, client: TestClient, clock: Clock, sessions: SessionFactory, owner: str
+    ) -> None:
+        batch = make_batch(client, owner)
+        clock.now = T0
+        safety = file(client, batch, category="safety")
+        quality = file(client, batch)
+        with sessions.write() as session, session.begin():
+            announce_overdue(session, T0 + timedelta(hours=25))
+        with sessions.read() as session:
+            notified = {
+                c.code: c.overdue_notified_at
+                for c in session.scalars(
+                    select(Complaint).where(Complaint.code.in_([safety, quality]))
+                )
+            }
+        assert notified[safety] is not None and notified[quality] is None
+
+
+class TestActors:
+    def test_the_public_files_and_the_handler_moves(
+        self, client: TestClient, sessions: SessionFactory, owner: str, batch: dict[str, Any]
+    ) -> None:
+        code = file(client, batch)
+        admin_slug, admin = make_org(sessions, OrgRole.admin)
+        assert move(client, owner, code, "acknowledged").status_code == 200
+        assert move(client, admin, code, "resolved").status_code == 200
+        response = client.get(f"/api/v1/batches/{batch['id']}/audit", headers=auth(owner))
+        records = [
+            item["record"]
+            for item in response.json()["items"]
+            if item["record"]["event"].get("lp:complaint", {}).get("code") == code
+        ]
+        owner_slug = records[1]["actor"]
+        assert [r["actor"] for r in records] == ["lotproof:public", owner_slug, admin_slug]
+        assert owner_slug not in ("lotproof:public", admin_slug)
+        # A lot's complaint records read as before: no serial member without a unit.
+        assert all("serial" not in r["event"]["lp:complaint"] for r in records)
 
 
 class TestLists:

@@ -58,9 +58,19 @@ class TestComplaintForm:
 
     def test_invalid_form_names_the_field(self, client: TestClient, batch: dict[str, Any]) -> None:
         response = client.post("/complaints", data=form(batch, description="x"))
-        assert response.status_code == 422 and "description" in response.text
+        assert (
+            response.status_code == 422 and 'aria-describedby="description-error"' in response.text
+        )
+        # Only a suspected fake may be reported for a code that names no registered product.
         unknown = client.post("/complaints", data=form(batch, link="/01/09506000134352/10/NOPE"))
-        assert unknown.status_code == 422 and "no registered product" in unknown.text
+        assert unknown.status_code == 422 and 'id="category-error"' in unknown.text
+        as_json = client.post(
+            "/complaints",
+            data=form(batch, link="/01/09506000134352/10/NOPE"),
+            headers={"Accept": "application/json"},
+        )
+        assert as_json.status_code == 422 and as_json.json()["errors"][0]["field"] == "link"
+        assert "no registered product" in as_json.json()["detail"]
 
     def test_unknown_tracking_code_is_404(self, client: TestClient) -> None:
         assert client.get("/complaints/AAAA-BBBB-CCCC").status_code == 404

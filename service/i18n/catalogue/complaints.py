@@ -58,8 +58,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "complaint.tracking.title": {"en": "Your report {code}", "zh-CN": "您的反馈 {code}"},
     "complaint.tracking.code": {"en": "Tracking code", "zh-CN": "查询码"},
     "complaint.status": {"en": "Status", "zh-CN": "处理状态"},
+    "complaint.status_line": {"en": "Status: {status}", "zh-CN": "处理状态：{status}"},
     "complaint.status.received": {"en": "Received", "zh-CN": "已受理"},
-    "complaint.status.acknowledged": {"en": "Acknowledged by the supplier", "zh-CN": "商家已确认"},
+    "complaint.status.acknowledged": {"en": "Acknowledged", "zh-CN": "已确认收到"},
     "complaint.status.investigating": {"en": "Under investigation", "zh-CN": "调查中"},
     "complaint.status.resolved": {"en": "Resolved", "zh-CN": "已解决"},
     "complaint.status.rejected": {"en": "Rejected", "zh-CN": "已驳回"},
@@ -94,12 +95,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "正在调查中。结果及其说明将显示在这里。",
     },
     "complaint.next.resolved": {
-        "en": "This report is closed as resolved (see the reason above). Nothing more is needed from you.",
-        "zh-CN": "此反馈已解决并关闭（见上方说明）。您无需再做任何事。",
+        "en": "This report is closed as resolved (see the reason in the history below). Nothing more is needed from you.",
+        "zh-CN": "此反馈已解决并关闭（见下方处理记录中的说明）。您无需再做任何事。",
     },
     "complaint.next.rejected": {
-        "en": "This report was rejected and is closed (see the reason above). If you still think something is wrong, you may report it again with more details.",
-        "zh-CN": "此反馈已被驳回并关闭（见上方说明）。如您仍认为有问题，可补充详细信息后重新反馈。",
+        "en": "This report was rejected and is closed (see the reason in the history below). If you still think something is wrong, you may report it again with more details.",
+        "zh-CN": "此反馈已被驳回并关闭（见下方处理记录中的说明）。如您仍认为有问题，可补充详细信息后重新反馈。",
     },
     "complaint.back": {"en": "Back to the product", "zh-CN": "返回产品页面"},
 }
