@@ -57,3 +57,24 @@ class TestTemplatesUseKnownKeys:
         }
         assert used, "no template uses t()"
         assert sorted((name, key) for name, key in used if key not in CATALOGUE) == []
+
+
+class TestEveryRecordKindHasAName:
+    """Every kind of record the design lists (§2.6) has a name in both languages, so neither
+    a page nor a report ever shows a raw kind like ``recall_closed``."""
+
+    def test_every_kind_in_the_design_is_named(self) -> None:
+        import re
+        from pathlib import Path
+
+        design = (Path(__file__).parents[2] / "docs" / "design.md").read_text()
+        table = design.split("### §2.6", 1)[1].split("Common members", 1)[0]
+        kinds = {
+            kind.strip()
+            for row in table.splitlines()
+            if row.startswith("| ") and not row.startswith("| Kind")
+            for kind in re.sub(r"\(v2\)", "", row.split("|")[1]).split(",")
+        }
+        assert {"production", "complaint", "recall"} <= kinds
+        missing = sorted(k for k in kinds if f"event.{k}" not in CATALOGUE)
+        assert missing == []
