@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ from jinja2.runtime import Context
 from service.complaints.schemas import ComplaintCategory, ComplaintStatus
 from service.consumer.schemas import BatchFacts
 from service.i18n import Translator
+from service.i18n.times import local_date, local_time
 from service.verdicts.ordering import by_event_time
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -49,34 +50,15 @@ def unit_label(code: str, language: str) -> str:
     return _UNIT_WORDS.get(code, {}).get(language, code)
 
 
-def _zone(offset: str | None) -> timezone:
-    """The zone of an EPCIS eventTimeZoneOffset ("+08:00"); UTC when absent or malformed."""
-    try:
-        sign = -1 if offset and offset[0] == "-" else 1
-        hours, minutes = (offset or "+00:00")[1:].split(":")
-        return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
-    except (ValueError, IndexError):
-        return UTC
-
-
-def local_time(moment: datetime, offset: str | None) -> str:
-    """The event's time where it happened (its eventTimeZoneOffset), with that offset."""
-    local = moment.astimezone(_zone(offset))
-    suffix = local.strftime("%z")
-    label = "UTC" if suffix == "+0000" else f"UTC{suffix[:3]}:{suffix[3:]}"
-    return f"{local.strftime('%Y-%m-%d %H:%M')} ({label})"
-
-
 @pass_context
-def local_date(context: Context, moment: datetime) -> str:
-    """A day on the page (a hold's start, a first scan): in the lot's own offset (that of its
-    first record), so that the page never mixes the event's offset with UTC."""
-    return moment.astimezone(_zone(context.get("home_offset"))).strftime("%Y-%m-%d")
+def _local_date(context: Context, moment: datetime) -> str:
+    """A day on the page that belongs to no event: in the lot's own offset."""
+    return local_date(moment, context.get("home_offset"))
 
 
 _env.filters["unit_label"] = unit_label
 _env.filters["local_time"] = local_time
-_env.filters["local_date"] = local_date
+_env.filters["local_date"] = _local_date
 _env.filters["prefix"] = lambda text, prefix: f"{prefix}{text}"
 _env.filters["translate"] = lambda key, t: t(key)
 
