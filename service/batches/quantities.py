@@ -2,8 +2,9 @@
 
 A quantity is the denominator of the complaint rate (service/complaints/alerts.py): a tiny
 one (``1e-310``) made that rate infinite, a huge one (``1e12``) hid a lot from every alert.
-Each unit gets a meaningful least amount (one item; a gram; a millilitre) and a most that
-no real lot reaches; a unit not listed gets ``DEFAULT_BOUNDS``.
+Each unit's least and most are in its row of ``service.batches.units``. A new lot's unit is
+always one of those; ``DEFAULT_BOUNDS`` judges stored rows from before the table, whose unit
+may not be.
 """
 
 from __future__ import annotations
@@ -11,32 +12,20 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+from service.batches.units import UNITS
+
 
 class QuantityBounds(NamedTuple):
     least: float
     most: float
 
 
-_ITEMS = QuantityBounds(1, 1e9)  # counted things: at least one, at most a billion
 DEFAULT_BOUNDS = QuantityBounds(1e-3, 1e9)
-
-BOUNDS: dict[str, QuantityBounds] = {
-    # Counted: piece, one, each, number of articles, pair, set, box, pack, bottle, can, bag.
-    **dict.fromkeys(["H87", "C62", "EA", "NAR", "PR", "SET", "XBX", "XPK", "XBO", "XCX"], _ITEMS),
-    **dict.fromkeys(["XBG", "XCT", "XPA", "XPL"], _ITEMS),
-    # Mass: a gram up to 100,000 tonnes, in each unit.
-    "GRM": QuantityBounds(1, 1e11),
-    "KGM": QuantityBounds(1e-3, 1e8),
-    "TNE": QuantityBounds(1e-6, 1e5),
-    # Volume: a millilitre up to 100,000 cubic metres, in each unit.
-    "MLT": QuantityBounds(1, 1e11),
-    "LTR": QuantityBounds(1e-3, 1e8),
-    "MTQ": QuantityBounds(1e-6, 1e5),
-}
 
 
 def bounds_of(unit: str) -> QuantityBounds:
-    return BOUNDS.get(unit, DEFAULT_BOUNDS)
+    found = UNITS.get(unit)
+    return DEFAULT_BOUNDS if found is None else QuantityBounds(found.least, found.most)
 
 
 def check_quantity(quantity: float, unit: str) -> float:

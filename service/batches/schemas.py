@@ -13,6 +13,7 @@ from pydantic import (
 )
 
 from service.batches.quantities import check_quantity
+from service.batches.units import CODES, check_unit
 from service.gs1 import validate_ai_value
 from service.products.schemas import Gtin
 from service.records.schemas import EventTime
@@ -28,8 +29,13 @@ class BatchCreate(BaseModel):
 
     gtin: Gtin
     lot: Lot
-    # UN/ECE Recommendation 20 unit code, as EPCIS quantity elements use (KGM, LTR, H87...).
-    unit: str = Field(pattern=r"^[A-Z0-9]{2,3}$", examples=["KGM"])
+    # UN/ECE Recommendation 20 unit code, as EPCIS quantity elements use (KGM, LTR, H87...):
+    # one of the units goods are traded in (service/batches/units.py).
+    unit: Annotated[
+        str,
+        Field(examples=["KGM"], json_schema_extra={"enum": CODES}),
+        AfterValidator(check_unit),
+    ]
     # After unit, whose bounds it is checked against (service/batches/quantities.py).
     quantity: float = Field(gt=0, le=1e11, allow_inf_nan=False)
     produced_at: EventTime  # aware and convertible to UTC, as event times

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from service.db.models import Organization
 from service.errors import Forbidden, LotproofError
 from service.events.schemas import EventCreate
-from service.events.service import apply_event, check_event
+from service.events.service import Shipments, apply_event, check_event
 from service.records.schemas import EventRead
 from service.records.window import EventTimeWindow
 from service.records.writer import NewRecord, append_records, lock_batch
@@ -79,16 +79,17 @@ def record_bulk(
         except ValidationError as e:
             errors += [_field_error(row, err["loc"], err["msg"]) for err in e.errors()]
     batch = lock_batch(session, batch_id)  # an unknown batch is a 404, not a row error
+    shipments = Shipments(session)
     accepted: list[NewRecord] = []
     forbidden = 0
     for row, data in valid:
         try:
-            checked = check_event(session, org, batch, data, window)
+            checked = check_event(session, org, batch, data, window, shipments)
         except LotproofError as e:
             errors.append({"row": row, "field": e.field, "message": e.detail})
             forbidden += isinstance(e, Forbidden)
             continue
-        apply_event(session, org, batch, checked)
+        apply_event(session, org, batch, checked, shipments)
         accepted.append(NewRecord(checked.event, data.type, data.event_time, org))
     if errors:
         rejected = BulkForbidden if valid and forbidden == len(valid) else BulkRejected

@@ -20,7 +20,7 @@ from service.db.groupcommit import GroupCommitter
 from service.db.models import Batch, Organization
 from service.errors import LotproofError, NotFound
 from service.events.schemas import EventCreate
-from service.events.service import apply_event, check_event
+from service.events.service import Shipments, apply_event, check_event
 from service.idempotency import json_response, remember, replay
 from service.records.window import EventTimeWindow
 from service.records.writer import NewRecord, append_records, lock_batches
@@ -61,6 +61,7 @@ def record_posted_events(
             outcomes[i] = _replayed(session, orgs[i], post)
     waiting = {post.batch_id for i, post in enumerate(posts) if outcomes[i] is None}
     batches = lock_batches(session, waiting)
+    shipments = Shipments(session)
     accepted: list[tuple[int, Batch, NewRecord]] = []
     for i, post in enumerate(posts):
         if outcomes[i] is not None:
@@ -69,11 +70,11 @@ def record_posted_events(
         try:
             if batch is None:
                 raise NotFound(f"no batch {post.batch_id}")
-            checked = check_event(session, org, batch, post.data, window)
+            checked = check_event(session, org, batch, post.data, window, shipments)
         except LotproofError as e:
             outcomes[i] = e
             continue
-        apply_event(session, org, batch, checked)
+        apply_event(session, org, batch, checked, shipments)
         new = NewRecord(checked.event, post.data.type, post.data.event_time, org)
         accepted.append((i, batch, new))
     reads = append_records(session, [(batch, new) for _, batch, new in accepted])

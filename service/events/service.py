@@ -3,7 +3,8 @@ itself is appended by ``service.records.writer`` (docs/design.md §2)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -15,12 +16,13 @@ from service.custody.rules import Handover, apply_handover, check_may_record, ha
 from service.db.base import utcnow
 from service.db.models import Batch, Organization
 from service.errors import InvalidInput
+from service.events.repository import EventRepository
 from service.events.schemas import EventCreate
 from service.inspections.decisions import apply_decision, evaluate, release
 from service.products.repository import ProductRepository
 from service.records.epcis import EventType, LotQuantity, object_event
 from service.records.evidence import EVENT_EVIDENCE, checked_evidence
-from service.records.window import EventTimeWindow
+from service.records.window import EventTimeWindow, check_received_after_shipment
 
 
 @dataclass(frozen=True)
@@ -33,14 +35,45 @@ class CheckedEvent:
     inspection: dict[str, Any] | None
 
 
+@dataclass
+class Shipments:
+    """When each batch was last shipped, as this transaction leaves it.
+
+    A receipt may follow its shipment in one transaction (the shipper's post and the
+    receiver's in one group of single posts) before the shipment's record is written: such
+    shipments are noted here, the others read from the batch's records. One per transaction,
+    so nothing outlives a rollback."""
+
+    session: Session
+    _noted: dict[int, datetime] = field(default_factory=dict)
+
+    def shipped_at(self, batch: Batch) -> datetime | None:
+        if batch.id in self._noted:
+            return self._noted[batch.id]
+        return EventRepository(self.session).last_shipment_time(batch.id)
+
+    def note(self, batch: Batch, moment: datetime) -> None:
+        self._noted[batch.id] = moment
+
+
 def check_event(
-    session: Session, org: Organization, batch: Batch, data: EventCreate, window: EventTimeWindow
+    session: Session,
+    org: Organization,
+    batch: Batch,
+    data: EventCreate,
+    window: EventTimeWindow,
+    shipments: Shipments,
 ) -> CheckedEvent:
     """Raise (naming the field or the reason) unless ``org`` may record ``data`` now."""
     check_may_record(org, batch, data.type)
     check_fields(data)
     handover = handover_of(session, org, batch, data.type, data.receiver)
     window.check(data.event_time)  # after the 403s: who may not record hears no more
+    window.check_after_production(data.event_time, batch.produced_at, batch.lot)
+    if data.type == EventType.receiving:
+        shipped_at = shipments.shipped_at(batch)  # handover_of: the batch is in transit
+        if shipped_at is not None:
+            check_received_after_shipment(data.event_time, shipped_at)
     if data.type == EventType.shipping and batch.owner_org_id == org.id:
         # Only the owner's own shipments are gated: a carrier moving the lot on is not.
         _require_owner_certificates(session, org, batch)
@@ -61,9 +94,13 @@ def check_event(
     return CheckedEvent(data=data, event=event, handover=handover, inspection=inspection)
 
 
-def apply_event(session: Session, org: Organization, batch: Batch, checked: CheckedEvent) -> None:
+def apply_event(
+    session: Session, org: Organization, batch: Batch, checked: CheckedEvent, shipments: Shipments
+) -> None:
     """What a recorded event changes on the batch: custody, holds (and their notifications)."""
     apply_handover(batch, org, checked.data.type, checked.handover)
+    if checked.data.type == EventType.shipping:
+        shipments.note(batch, checked.data.event_time)
     was_held = batch.on_hold_since is not None
     if checked.inspection is not None:
         apply_decision(batch, org, checked.inspection, utcnow())

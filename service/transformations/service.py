@@ -47,9 +47,14 @@ def transform(
     """Make the output batch from the inputs; every check passes before anything is written."""
     inputs = _checked_inputs(session, org, data)
     window.check(data.event_time)
+    # The event goes into the output's history and each input's: it may not predate any of them.
+    for batch in inputs:
+        window.check_after_production(data.event_time, batch.produced_at, batch.lot)
     if "evidence" in data.details:
         checked_evidence(session, data.details["evidence"], EVENT_EVIDENCE)
     output = create_batch(session, org, data.output, window, field_prefix="output.")
+    # After create_batch has judged output.produced_at itself; a refusal rolls the batch back.
+    window.check_after_production(data.event_time, output.produced_at, output.lot)
     transformation_id = f"urn:uuid:{uuid.uuid4()}"
     event = transformation_event(
         transformation_id=transformation_id,

@@ -88,7 +88,10 @@ class TestEventTimeWindow:
         self, client: TestClient, sessions: SessionFactory, route: str
     ) -> None:
         _, key = make_org(sessions)
-        batch = make_batch(client, key)
+        # Produced when the window opens, so that no event in it predates the lot.
+        body = {"gtin": make_product(client, key), "lot": random_lot(), "quantity": 5,
+                "unit": "KGM", "produced_at": "2000-01-01T00:00:00Z"}  # fmt: skip
+        batch = client.post("/api/v1/batches", json=body, headers=auth(key)).json()
         for when in ("2000-01-01T00:00:00Z", _iso(datetime.now(UTC) + timedelta(minutes=30))):
             response = _post_event(
                 client, key, batch["id"], event_body() | {"event_time": when}, route

@@ -77,8 +77,9 @@ class TestCustody:
         (_, owner), (carrier_slug, carrier) = parties["owner"], parties["carrier"]
         batch = make_batch(client, owner)
         post_event(client, owner, batch["id"], ship(carrier_slug))
-        post_event(client, carrier, batch["id"], event_body("receiving"))
-        post_event(client, carrier, batch["id"], event_body("temperature") | {"temperature_c": -18})
+        post_event(client, carrier, batch["id"], event_body("receiving", hours=4))
+        frozen = event_body("temperature", hours=5) | {"temperature_c": -18}
+        post_event(client, carrier, batch["id"], frozen)
         audit = client.get(f"/api/v1/batches/{batch['id']}/audit", headers=auth(owner)).json()
         shipped, received, reading = (i["record"]["event"] for i in audit["items"])
         assert shipped["destinationList"] == [
