@@ -8,8 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
-from service.certificates import service
+from service.certificates import confirmation, service
 from service.certificates.schemas import (
+    CertificateConfirm,
     CertificateCreate,
     CertificateList,
     CertificateRead,
@@ -111,6 +112,34 @@ def revoke_certificate(
 
     def produce() -> CertificateRead:
         certificate = service.revoke_certificate(session, org, certificate_id, body, now)
+        return service.certificate_reads(session, [certificate], utc_day(now))[0]
+
+    return run_idempotent(
+        session,
+        org=org,
+        key=idempotency_key,
+        request=request,
+        body=body,
+        status_code=200,
+        produce=produce,
+    )
+
+
+@router.post("/{certificate_id}/confirm", response_model=CertificateRead)
+def confirm_certificate(
+    certificate_id: RowId,
+    body: CertificateConfirm,
+    request: Request,
+    org: CurrentOrg,
+    session: DbSession,
+    now: Now,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """By an inspector or an admin (not of its own certificate), once, unless revoked;
+    appends one record to the certificate's organisation's history."""
+
+    def produce() -> CertificateRead:
+        certificate = confirmation.confirm_certificate(session, org, certificate_id, body, now)
         return service.certificate_reads(session, [certificate], utc_day(now))[0]
 
     return run_idempotent(

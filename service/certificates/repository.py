@@ -69,9 +69,9 @@ class CertificateRepository:
         rows = self.session.scalars(select(Record).where(Record.id.in_(wanted)))
         return {record.id: record for record in rows}
 
-    def get_org_slugs(self, org_ids: Iterable[int]) -> dict[int, str]:
+    def get_orgs(self, org_ids: Iterable[int]) -> dict[int, Organization]:
         wanted = set(org_ids)
         if not wanted:
             return {}
-        query = select(Organization.id, Organization.slug).where(Organization.id.in_(wanted))
-        return {org_id: slug for org_id, slug in self.session.execute(query).all()}
+        rows = self.session.scalars(select(Organization).where(Organization.id.in_(wanted)))
+        return {org.id: org for org in rows}

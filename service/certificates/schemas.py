@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -64,6 +64,25 @@ class CertificateRevoke(BaseModel):
     ]
 
 
+class CertificateConfirm(BaseModel):
+    """An inspector's or admin's confirmation; goes into the anchored record verbatim."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # No personal data: what was checked, e.g. "original seen at the plant, 2026-11-20".
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), TEXT] = ""
+    evidence: list[Annotated[SafeLine, Field(max_length=66)]] = Field(
+        default_factory=list,
+        max_length=MAX_EVIDENCE,
+        description="Uploaded file digests (0x + 64 hex): what the confirmation rests on",
+    )
+
+
+# Who vouches for a certificate: the organisation that declared it (named "supplier", as
+# certificates are suppliers'), or the inspector or admin who confirmed it.
+VouchedBy = Literal["supplier", "inspector", "admin"]
+
+
 class RecordRef(BaseModel):
     """A record of the organisation's history (record format v2)."""
 
@@ -87,6 +106,12 @@ class CertificateRead(BaseModel):
     revoked_at: datetime | None
     revocation_reason: str | None
     revocation_record: RecordRef | None
+    vouched_by: VouchedBy
+    confirmed_by: str | None  # slug of the confirming inspector or admin
+    confirmed_at: datetime | None
+    confirmation_note: str | None
+    confirmation_evidence: list[str] | None
+    confirmation_record: RecordRef | None
     created_at: datetime
 
 

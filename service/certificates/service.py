@@ -17,6 +17,7 @@ from service.certificates.schemas import (
     CertificateRevoke,
     ExpiringList,
     RecordRef,
+    VouchedBy,
 )
 from service.certificates.validity import CertificateStatus, certificate_status, utc_day
 from service.db.models import Certificate, Organization, OrgRole, Record
@@ -169,19 +170,25 @@ def certificate_reads(
     repo = CertificateRepository(session)
     record_ids = [c.record_id for c in certificates]
     record_ids += [c.revocation_record_id for c in certificates if c.revocation_record_id]
+    record_ids += [c.confirmation_record_id for c in certificates if c.confirmation_record_id]
     records = repo.get_records(record_ids)
-    slugs = repo.get_org_slugs(c.org_id for c in certificates)
-    return [_read(c, today, records, slugs[c.org_id]) for c in certificates]
+    orgs = repo.get_orgs(
+        [c.org_id for c in certificates]
+        + [c.confirmed_by_org_id for c in certificates if c.confirmed_by_org_id]
+    )
+    return [_read(c, today, records, orgs) for c in certificates]
 
 
 def _read(
-    certificate: Certificate, today: date, records: dict[int, Record], slug: str
+    certificate: Certificate, today: date, records: dict[int, Record], orgs: dict[int, Organization]
 ) -> CertificateRead:
     revocation = certificate.revocation_record_id
+    confirmation = certificate.confirmation_record_id
+    confirmer = orgs.get(certificate.confirmed_by_org_id or 0)
     return CertificateRead(
         id=certificate.id,
         org_id=certificate.org_id,
-        org=slug,
+        org=orgs[certificate.org_id].slug,
         type=certificate.type,
         issuer=certificate.issuer,
         number=certificate.number,
@@ -193,8 +200,21 @@ def _read(
         revoked_at=certificate.revoked_at,
         revocation_reason=certificate.revocation_reason,
         revocation_record=_ref(records[revocation]) if revocation is not None else None,
+        vouched_by=vouched_by(confirmer),
+        confirmed_by=confirmer.slug if confirmer is not None else None,
+        confirmed_at=certificate.confirmed_at,
+        confirmation_note=certificate.confirmation_note,
+        confirmation_evidence=certificate.confirmation_evidence,
+        confirmation_record=_ref(records[confirmation]) if confirmation is not None else None,
         created_at=certificate.created_at,
     )
+
+
+def vouched_by(confirmer: Organization | None) -> VouchedBy:
+    """Who vouches for a certificate: its confirmer's role, else the supplier that declared it."""
+    if confirmer is None:
+        return "supplier"
+    return "admin" if confirmer.role == OrgRole.admin else "inspector"
 
 
 def _ref(record: Record) -> RecordRef:

@@ -5,8 +5,8 @@ from fastapi.responses import JSONResponse
 
 from service.deps import CurrentOrg, DbSession, IdempotencyKey, RowId
 from service.idempotency import run_idempotent
-from service.recalls import service
-from service.recalls.schemas import RecallCreate, RecallRead
+from service.recalls import changes, service
+from service.recalls.schemas import RecallClose, RecallCreate, RecallRead, RecallUpdate
 
 router = APIRouter(prefix="/api/v1/recalls", tags=["recalls"])
 
@@ -39,6 +39,60 @@ def create_recall(
 @router.get("/{recall_id}", response_model=RecallRead)
 def get_recall(recall_id: RowId, org: CurrentOrg, session: DbSession) -> RecallRead:
     return service.recall_read(session, recall_id)
+
+
+@router.patch("/{recall_id}", response_model=RecallRead)
+def update_recall(
+    recall_id: RowId,
+    body: RecallUpdate,
+    request: Request,
+    org: CurrentOrg,
+    session: DbSession,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """New class, reason or instructions for an open recall (its issuer, an inspector or an
+    admin); one record in each batch it reached, the earlier words staying in the records."""
+
+    def produce() -> RecallRead:
+        changes.update_recall(session, org, recall_id, body)
+        return service.recall_read(session, recall_id)
+
+    return run_idempotent(
+        session,
+        org=org,
+        key=idempotency_key,
+        request=request,
+        body=body,
+        status_code=200,
+        produce=produce,
+    )
+
+
+@router.post("/{recall_id}/close", response_model=RecallRead)
+def close_recall(
+    recall_id: RowId,
+    body: RecallClose,
+    request: Request,
+    org: CurrentOrg,
+    session: DbSession,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Close an open recall (its issuer, an inspector or an admin): ``lifted`` ends the recall
+    of its lots, ``completed`` keeps them recalled; one record in each batch it reached."""
+
+    def produce() -> RecallRead:
+        changes.close_recall(session, org, recall_id, body)
+        return service.recall_read(session, recall_id)
+
+    return run_idempotent(
+        session,
+        org=org,
+        key=idempotency_key,
+        request=request,
+        body=body,
+        status_code=200,
+        produce=produce,
+    )
 
 
 @router.get("/{recall_id}/export.csv", response_class=Response)

@@ -1,4 +1,10 @@
-"""Recalls: flag batches and everything made from them, and anchor the recall in each history."""
+"""Recalls: flag batches and everything made from them, and anchor the recall in each history.
+
+A batch is *recalled* (``Batch.recalled_at``) while at least one recall that reached it is in
+force: open, or closed as ``completed`` (the action is over, but a unit still on a shelf or in
+a kitchen is still recalled). A recall closed as ``lifted`` no longer recalls anything; when
+no other recall is in force, the batch is no longer recalled. ``refresh_flag`` is that rule.
+Updates and closings: ``service.recalls.changes``."""
 
 from __future__ import annotations
 
@@ -13,11 +19,18 @@ from service.custody.schemas import CustodyPeriod
 from service.custody.service import custody_chain
 from service.db.base import utcnow
 from service.db.models import Batch, Organization, OrgRole, Recall, RecallBatch
+from service.db.models.recalls import RecallOutcome, RecallStatus
 from service.documents.csv_writer import Cell, write_csv
 from service.errors import Forbidden, InvalidInput, NotFound
 from service.orgs.repository import OrgRepository
 from service.recalls.repository import RecallRepository
-from service.recalls.schemas import RecallCreate, RecalledBatch, RecallRead
+from service.recalls.schemas import (
+    PublicRecall,
+    RecallCreate,
+    RecalledBatch,
+    RecallRead,
+    UpstreamLot,
+)
 from service.records.epcis import LotQuantity, recall_event
 from service.records.writer import NewRecord, append_record, lock_batches
 from service.transformations.schemas import TraceDirection
@@ -64,7 +77,6 @@ def create_recall(session: Session, org: Organization, data: RecallCreate) -> Re
     entries = []
     for batch_id, via in reach.items():
         batch = batches[batch_id]
-        _flag(batch, recall)
         event = recall_event(
             at=recall.created_at,
             lot=LotQuantity.whole(batch),
@@ -85,6 +97,8 @@ def create_recall(session: Session, org: Organization, data: RecallCreate) -> Re
             )
         )
     repo.add_batches(entries)
+    for batch in batches.values():
+        refresh_flag(session, batch)
     notifications.recall_issued(session, recall.id, recall.severity, list(batches.values()))
     return recall
 
@@ -128,11 +142,53 @@ def _downstream_paths(session: Session, root_id: int) -> list[tuple[int, list[in
     return [(batch_id, via) for batch_id, via in paths.items() if batch_id != root_id]
 
 
-def _flag(batch: Batch, recall: Recall) -> None:
-    """The consumer page's banner; the first recall's date stands, the latest words show."""
-    if batch.recalled_at is None:
-        batch.recalled_at = recall.created_at
-    batch.recall_reason = f"{recall.reason} — {recall.instructions}"
+def refresh_flag(session: Session, batch: Batch) -> None:
+    """Set the batch's recall flag from the recalls in force on it (see the module's
+    docstring): the date and words of the oldest one, which no later recall overwrites;
+    each recall's own words are in ``public_recalls``."""
+    oldest = RecallRepository(session).oldest_in_force(batch.id)
+    if oldest is None:
+        batch.recalled_at = batch.recall_reason = None
+        return
+    batch.recalled_at = oldest.created_at
+    # The form clients of gs1:recallStatus have always read.
+    batch.recall_reason = f"{oldest.reason} — {oldest.instructions}"
+
+
+def in_force(recall: Recall) -> bool:
+    return recall.status == RecallStatus.open or recall.outcome == RecallOutcome.completed
+
+
+def public_recalls(session: Session, batch: Batch) -> list[PublicRecall]:
+    """Every recall that reached the batch, newest first, as a shopper reads it."""
+    repo = RecallRepository(session)
+    rows = repo.list_for_batch(batch.id)
+    lots = repo.lots_by_id([entry.via[0] for entry, _, _ in rows if entry.via])
+    return [
+        PublicRecall(
+            id=recall.id,
+            severity=recall.severity,
+            opened_at=recall.created_at,
+            issuer=issuer,
+            reason=recall.reason,
+            instructions=recall.instructions,
+            status=recall.status,
+            outcome=recall.outcome,
+            close_reason=recall.close_reason,
+            in_force=in_force(recall),
+            updated_at=recall.updated_at or recall.created_at,
+            direct=entry.direct,
+            via=_upstream(lots, entry.via),
+        )
+        for entry, recall, issuer in rows
+    ]
+
+
+def _upstream(lots: dict[int, tuple[str, str, str]], via: list[int]) -> UpstreamLot | None:
+    if not via or via[0] not in lots:
+        return None
+    gtin, lot, product_name = lots[via[0]]
+    return UpstreamLot(gtin=gtin, lot=lot, product_name=product_name)
 
 
 @dataclass(frozen=True)
@@ -162,6 +218,11 @@ def recall_read(session: Session, recall_id: int) -> RecallRead:
         instructions=recall.instructions,
         created_by=creator.slug,
         created_at=recall.created_at,
+        status=recall.status,
+        outcome=recall.outcome,
+        close_reason=recall.close_reason,
+        closed_at=recall.closed_at,
+        updated_at=recall.updated_at,
         batches=[
             RecalledBatch(
                 batch_id=a.batch.id,

@@ -256,6 +256,56 @@ def recall_event(
     }
 
 
+def recall_updated_event(
+    *,
+    at: datetime,
+    lot: LotQuantity,
+    recall_id: int,
+    severity: str,
+    reason: str,
+    instructions: str,
+    via: list[int],
+) -> dict[str, Any]:
+    """A recall's new words (class, reason, instructions) in every batch it reached; the
+    earlier words stay in the records before it (``lp:recall.change`` is ``updated``)."""
+    return _common("ObjectEvent", at) | {
+        "action": "OBSERVE",
+        "bizStep": "holding",
+        "disposition": "recalled",
+        "quantityList": [lot.element()],
+        "lp:recall": {
+            "recallId": recall_id,
+            "change": "updated",
+            "severity": severity,
+            "reason": reason,
+            "instructions": instructions,
+            "direct": not via,
+            "via": via,
+        },
+    }
+
+
+def recall_closed_event(
+    *, at: datetime, lot: LotQuantity, recall_id: int, outcome: str, reason: str, via: list[int]
+) -> dict[str, Any]:
+    """A recall closed, in every batch it reached: ``lifted`` (the lot is safe after all:
+    disposition ``active``) or ``completed`` (the action is over: still ``recalled``)."""
+    return _common("ObjectEvent", at) | {
+        "action": "OBSERVE",
+        "bizStep": "holding",
+        "disposition": "active" if outcome == "lifted" else "recalled",
+        "quantityList": [lot.element()],
+        "lp:recall": {
+            "recallId": recall_id,
+            "change": "closed",
+            "outcome": outcome,
+            "reason": reason,
+            "direct": not via,
+            "via": via,
+        },
+    }
+
+
 def record_urn(digest: str) -> str:
     """How an event names a record: by its digest (edge form). EPCIS names events by URI
     (``correctiveEventIDs``), and Lotproof's events carry no ``eventID``."""
@@ -339,6 +389,28 @@ def certificate_revoked_event(
         "number": number,
         "reason": reason,
         "status": "revoked",
+    }
+    return org_event("certificate", at, fields)
+
+
+def certificate_confirmed_event(
+    *,
+    at: datetime,
+    certificate_id: int,
+    certificate_type: str,
+    number: str,
+    note: str,
+    evidence: list[str],
+) -> dict[str, Any]:
+    """An inspector or admin confirms a certificate the organisation declared (the record's
+    ``actor`` says who), in the same organisation's history."""
+    fields = {
+        "id": certificate_id,
+        "type": certificate_type,
+        "number": number,
+        "status": "confirmed",
+        "note": note,
+        "evidence": evidence,
     }
     return org_event("certificate", at, fields)
 

@@ -49,6 +49,7 @@ from tests.support.authz import (
     batch_body,
     build_world,
     certificate_body,
+    created,
     new_org,
     secured_operations,
 )
@@ -145,6 +146,16 @@ def recall(world: World, actor: Holdings, target: Holdings) -> Call:
     return Call("POST", "/api/v1/recalls", body)
 
 
+def change_recall(method: str, suffix: str, body: dict[str, Any]) -> Probe:
+    def probe(world: World, actor: Holdings, target: Holdings) -> Call:
+        # Fresh (a closed recall stays closed): issued by the target, on a batch it holds.
+        issued = recall(world, target, target).json
+        response = world.client.post("/api/v1/recalls", json=issued, headers=target.org.headers)
+        return Call(method, f"/api/v1/recalls/{created(response)['id']}{suffix}", body)
+
+    return probe
+
+
 def error_declaration(world: World, actor: Holdings, target: Holdings) -> Call:
     record = world.record(target.org, target.batch)  # fresh: a record is declared once
     url = f"/api/v1/batches/{target.batch['id']}/records/{record['n']}/error-declaration"
@@ -162,6 +173,11 @@ def put_category(world: World, actor: Holdings, target: Holdings) -> Call:
 def revoke_certificate(world: World, actor: Holdings, target: Holdings) -> Call:
     url = f"/api/v1/certificates/{world.certificate(target.org)}/revoke"
     return Call("POST", url, {"reason": "audit failed"})
+
+
+def confirm_certificate(world: World, actor: Holdings, target: Holdings) -> Call:
+    url = f"/api/v1/certificates/{world.certificate(target.org)}/confirm"  # fresh: once only
+    return Call("POST", url, {"note": "original seen at the plant"})
 
 
 def revoke_key(world: World, actor: Holdings, target: Holdings) -> Call:
@@ -251,6 +267,20 @@ POLICY: dict[tuple[str, str], Rule] = {
     # custody periods its export lists are every party's to read).
     ("POST", "/api/v1/recalls"): Rule(SUPPLIER_OVERSIGHT, OVERSIGHT, probe=recall),
     ("GET", "/api/v1/recalls/{recall_id}"): Rule(ALL),
+    # Changing a recall: its issuer ("own"), and inspectors and admins, who may recall any
+    # batch, any recall; a supplier never changes another's (a regulator's) recall.
+    ("PATCH", "/api/v1/recalls/{recall_id}"): Rule(
+        SUPPLIER_OVERSIGHT,
+        OVERSIGHT,
+        probe=change_recall("PATCH", "", {"instructions": "Call 400-800-0000"}),
+        holders=SUPPLIER_OVERSIGHT,
+    ),
+    ("POST", "/api/v1/recalls/{recall_id}/close"): Rule(
+        SUPPLIER_OVERSIGHT,
+        OVERSIGHT,
+        probe=change_recall("POST", "/close", {"outcome": "lifted", "reason": "retest clean"}),
+        holders=SUPPLIER_OVERSIGHT,
+    ),
     ("GET", "/api/v1/recalls/{recall_id}/export.csv"): Rule(ALL),
     # Error declarations: only the organisation that recorded the record (design §2.10).
     ("POST", "/api/v1/batches/{batch_id}/records/{n}/error-declaration"): Rule(
@@ -277,6 +307,10 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/certificates/{certificate_id}"): Rule(ALL, OVERSIGHT),
     ("POST", "/api/v1/certificates/{certificate_id}/revoke"): Rule(
         ALL, ADMIN, probe=revoke_certificate
+    ),
+    # Confirming: an inspector or an admin vouches for someone else's certificate, never its own.
+    ("POST", "/api/v1/certificates/{certificate_id}/confirm"): Rule(
+        NONE, OVERSIGHT, probe=confirm_certificate
     ),
     # Nobody suspends itself (and admins cannot be suspended): "own" is refused to all.
     ("POST", "/api/v1/orgs/{org_id}/suspension"): Rule(NONE, ADMIN, probe=suspension("")),

@@ -164,8 +164,14 @@ class TestRecallReachesDownstream:
         body = recall_body(chain["ids"]["A"], severity="II") | {"instructions": "Destroy it."}
         assert post_recall(client, supplier, body).status_code == 201
         assert recalled_at(sessions, d_id) == first_date is not None
-        # The banner shows the latest instructions; the history gains exactly one record.
-        assert scan(client, chain["batches"]["D"])["batch"]["recall_reason"].endswith("Destroy it.")
+        # The second recall overwrites nothing: the lot lists both (test_recall_history.py);
+        # the history gains exactly one record.
+        facts = scan(client, chain["batches"]["D"])
+        assert facts["batch"]["recall_reason"].endswith("return to the store for a refund.")
+        assert [r["instructions"] for r in facts["recalls"]] == [
+            "Destroy it.",
+            recall_body()["instructions"],
+        ]
         assert record_count(sessions, d_id) == records_before + 1
 
 

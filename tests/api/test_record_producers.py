@@ -186,7 +186,11 @@ def drive_every_producer(client: TestClient, sessions: SessionFactory) -> dict[s
         "severity": "I",
         "instructions": "Do not eat; return it.",
     }
-    ok(client.post("/api/v1/recalls", json=recall, headers=auth(supplier)))
+    recalled = ok(client.post("/api/v1/recalls", json=recall, headers=auth(supplier)))
+    recall_url = f"/api/v1/recalls/{recalled['id']}"
+    ok(client.patch(recall_url, json={"instructions": "Call 400-800"}, headers=auth(supplier)), 200)
+    closing = {"outcome": "lifted", "reason": "retest negative"}
+    ok(client.post(f"{recall_url}/close", json=closing, headers=auth(supplier)), 200)
 
     with sessions.read() as session:
         supplier_id = session.scalars(
@@ -201,6 +205,10 @@ def drive_every_producer(client: TestClient, sessions: SessionFactory) -> dict[s
     }
     certs = f"/api/v1/orgs/{supplier_id}/certificates"
     created = ok(client.post(certs, json=certificate, headers=auth(supplier)))
+    second = certificate | {"number": f"CN-{secrets.token_hex(3)}"}
+    confirmed = ok(client.post(certs, json=second, headers=auth(supplier)))
+    confirm = f"/api/v1/certificates/{confirmed['id']}/confirm"
+    ok(client.post(confirm, json={"note": "original seen"}, headers=auth(inspector)), 200)
     revoke = f"/api/v1/certificates/{created['id']}/revoke"
     ok(client.post(revoke, json={"reason": "audit failed"}, headers=auth(admin)), 200)
     suspension = f"/api/v1/orgs/{supplier_id}/suspension"
@@ -230,7 +238,7 @@ def test_every_producer_writes_the_documented_records(
 
     events = documented_events()
     v1_fields, v2_fields = documented_fields("### §2.3"), documented_fields("### §2.4")
-    assert len(events) == 18, f"§2.6 table not parsed: {sorted(events)}"
+    assert len(events) == 21, f"§2.6 table not parsed: {sorted(events)}"
     for event_type, content, digest, is_org in stored:
         record = json.loads(content)
         # Independent of service.hashing: the text is RFC 8785 JSON and hashes to the digest.

@@ -34,6 +34,17 @@ class Certificate(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     revocation_reason: Mapped[str | None] = mapped_column(Text, default=None)
     revocation_record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"), default=None)
+    # Confirmed by an inspector or an admin (once; migration 0020): who vouches for it besides
+    # the organisation that declared it.
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    confirmed_by_org_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id"), default=None
+    )
+    confirmation_note: Mapped[str | None] = mapped_column(Text, default=None)
+    confirmation_evidence: Mapped[list[str] | None] = mapped_column(JSON, default=None)
+    confirmation_record_id: Mapped[int | None] = mapped_column(
+        ForeignKey("records.id"), default=None
+    )
     # When subscribers were told it runs out soon (once per certificate).
     expiring_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

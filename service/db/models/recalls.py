@@ -20,6 +20,18 @@ class RecallSeverity(StrEnum):
     class_3 = "III"
 
 
+class RecallStatus(StrEnum):
+    open = "open"
+    closed = "closed"
+
+
+class RecallOutcome(StrEnum):
+    """Why a recall was closed, which decides whether its lots stay recalled."""
+
+    lifted = "lifted"  # withdrawn: the lot was found safe (or recalled in error)
+    completed = "completed"  # the recall action is over; units still out there stay recalled
+
+
 class Recall(Base):
     """One recall action; its batches (direct and downstream) are in ``recall_batches``."""
 
@@ -31,6 +43,16 @@ class Recall(Base):
     instructions: Mapped[str] = mapped_column(Text)
     created_by_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # The current words: an update replaces them here, while every version stays in the
+    # records of the recalled batches (migration 0020).
+    status: Mapped[str] = mapped_column(String(8), default="open", server_default="open")
+    # When closed: "lifted" (the lot is safe after all) or "completed" (the recall action is
+    # over; what is still out there stays recalled). See RecallOutcome.
+    outcome: Mapped[str | None] = mapped_column(String(16), default=None)
+    close_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # The last change (update or close); None while it reads as it was issued.
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
 class RecallBatch(Base):
