@@ -6,7 +6,7 @@ most of them physics (henry per metre, becquerel) that no lot of goods is counte
 or an invented code ("ZZZ") in a lot's record would be anchored for good and shown to every
 shopper. So the service accepts the maintained table below, the units goods are traded in,
 and refuses any other code with a 422 naming ``unit``. Adding a unit is a row here (and its
-label on the consumer page, ``service.consumer.page.unit_label``).
+label on the consumer page, ``uom.<code>`` in service/i18n/catalogue/units.py).
 
 Each unit also has a least and a most quantity (``service.batches.quantities``): a quantity
 is the denominator of the complaint rate (``service.complaints.alerts``), so a tiny one made

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from service.complaints.schemas import ComplaintCategory, ComplaintStatus
-from service.consumer.page import _render  # one Jinja environment for every consumer page
+from service.consumer.page import render
 from service.i18n import Translator
 
 # The parser's refusals (service.gs1.parse_link_path), by how their text starts, as catalogue
@@ -53,7 +53,7 @@ def render_error_page(
     parser's refusal) and "not_found" (a product link naming nothing registered) explain what
     the code means and, with ``report_link``, offer to report a suspected fake of it."""
     kind = kind or _KIND_BY_STATUS.get(status, "other")
-    return _render(
+    return render(
         "error.html",
         t,
         status=status,
@@ -76,7 +76,7 @@ class FormInput:
 
 
 def render_complaint_form(t: Translator, form: FormInput) -> str:
-    return _render(
+    return render(
         "complaint_form.html",
         t,
         form=form,
@@ -85,7 +85,7 @@ def render_complaint_form(t: Translator, form: FormInput) -> str:
 
 
 def render_complaint_page(t: Translator, complaint: ComplaintStatus, *, just_filed: bool) -> str:
-    return _render("complaint.html", t, complaint=complaint, just_filed=just_filed)
+    return render("complaint.html", t, complaint=complaint, just_filed=just_filed)
 
 
 # Pydantic's error types per field of ComplaintCreate, as the messages the shopper reads.

@@ -9,9 +9,10 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 
-from service.complaints.schemas import ComplaintCategory, ComplaintStatus
+from service.complaints.schemas import ComplaintCategory
 from service.consumer.schemas import BatchFacts
 from service.i18n import Translator
+from service.i18n.catalogue import CATALOGUE
 from service.i18n.times import local_date, local_time
 from service.verdicts.ordering import by_event_time
 
@@ -31,23 +32,12 @@ _env = Environment(
     lstrip_blocks=True,
 )
 
-# UN/ECE Recommendation 20 codes as a shopper reads them.
-_UNIT_SYMBOLS = {
-    "KGM": "kg",
-    "GRM": "g",
-    "TNE": "t",
-    "LTR": "L",
-    "MLT": "mL",
-    "MTR": "m",
-    "CEL": "°C",
-}
-_UNIT_WORDS = {"H87": {"en": "pieces", "zh-CN": "件"}, "XBX": {"en": "boxes", "zh-CN": "箱"}}
 
-
-def unit_label(code: str, language: str) -> str:
-    if code in _UNIT_SYMBOLS:
-        return _UNIT_SYMBOLS[code]
-    return _UNIT_WORDS.get(code, {}).get(language, code)
+def label(code: str, prefix: str, t: Translator) -> str:
+    """A code (a UN/ECE Rec. 20 unit, a certificate type) as a shopper reads it in their
+    language; the code itself when the catalogue has no label for it."""
+    key = f"{prefix}{code}"
+    return t(key) if key in CATALOGUE else code
 
 
 @pass_context
@@ -56,22 +46,26 @@ def _local_date(context: Context, moment: datetime) -> str:
     return local_date(moment, context.get("home_offset"))
 
 
-_env.filters["unit_label"] = unit_label
+_env.filters["label"] = label
 _env.filters["local_time"] = local_time
 _env.filters["local_date"] = _local_date
 _env.filters["prefix"] = lambda text, prefix: f"{prefix}{text}"
 _env.filters["translate"] = lambda key, t: t(key)
 
 
-def _render(template: str, t: Translator, **context: Any) -> str:
+def render(template: str, t: Translator, **context: Any) -> str:
+    """A consumer page: one Jinja environment (autoescaped, the filters above) for all of them."""
     return _env.get_template(template).render(t=t, **context)
+
+
+COMPLAINT = "complaint"
 
 
 def render_batch_page(
     facts: BatchFacts, t: Translator, *, link_path: str, explorer_url: str | None
 ) -> str:
     self_link = facts.unit.digital_link if facts.unit else facts.batch.digital_link
-    return _render(
+    return render(
         "batch.html",
         t,
         facts=facts,
@@ -81,25 +75,9 @@ def render_batch_page(
         categories=[c.value for c in ComplaintCategory],
         home_offset=next((r.time_zone_offset for r in facts.records if r.time_zone_offset), None),
         # When things happened, not when they were written down (the audit keeps that order).
-        timeline=by_event_time(facts.records),
+        timeline=by_event_time([r for r in facts.records if r.type != COMPLAINT]),
+        # Shoppers' complaints are counted by category and status, not listed as identical
+        # rows; their records stay one click away.
+        complaint_records=by_event_time([r for r in facts.records if r.type == COMPLAINT]),
         records_by_n={r.n: r for r in facts.records},
     )
-
-
-def render_error_page(t: Translator, *, status: int, detail: str | None) -> str:
-    kind = {400: "bad_request", 404: "not_found", 429: "too_many"}.get(status, "bad_request")
-    message = t("error.not_found") if status == 404 else ""
-    css = "tampered" if status == 404 else "pending"
-    return _render(
-        "error.html",
-        t,
-        status=status,
-        title=t(f"error.{kind}.title"),
-        message=message,
-        detail=detail,
-        css=css,
-    )
-
-
-def render_complaint_page(t: Translator, complaint: ComplaintStatus, *, just_filed: bool) -> str:
-    return _render("complaint.html", t, complaint=complaint, just_filed=just_filed)

@@ -7,16 +7,25 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
 
 from service.anchoring.worker import AnchoringWorker
 from service.app import create_app
 from service.config import Settings
-from service.i18n import Translator
+from service.consumer.complaint_pages import link_reason_key
 from service.db.engine import SessionFactory
+from service.db.models import OrgRole
 from service.gs1 import gtin_check_digit
+from service.i18n import Translator
 from service.ledger.factory import build_ledger
-from tests.builders import event_body, make_batch, make_org, make_product, post_event
+from tests.builders import (
+    auth,
+    event_body,
+    failing_sampling,
+    make_batch,
+    make_org,
+    make_product,
+    post_event,
+)
 
 JSON = {"Accept": "application/json"}
 HTML = {"Accept": "text/html"}
@@ -76,9 +85,14 @@ class TestCanonicalPaths:
         assert as_json.status_code == 400
         assert as_json.headers["content-type"].startswith("application/problem+json")
         assert why in as_json.json()["detail"]
-        page = client.get(path, headers=HTML)
-        assert page.status_code == 400 and page.headers["content-type"].startswith("text/html")
-        assert why in page.text
+        # The page says what is wrong in the shopper's language, never the developer's text.
+        detail = as_json.json()["detail"]
+        for lang in ("en", "zh-CN"):
+            page = client.get(path, headers=HTML | {"Accept-Language": lang})
+            assert page.status_code == 400
+            assert page.headers["content-type"].startswith("text/html")
+            assert Translator(lang)(link_reason_key(detail)) in page.text
+            assert detail not in page.text
 
     def test_unknown_code_warns_of_counterfeits(self, client: TestClient) -> None:
         page = client.get("/01/09506000134352/10/NO-SUCH-LOT", headers={"Accept-Language": "zh-CN"})
@@ -146,27 +160,33 @@ class TestContentNegotiation:
 
 
 class TestBanners:
-    def test_recall_and_hold_banners_come_first(
+    def test_the_headline_comes_first_then_the_recall_and_the_hold(
         self, client: TestClient, sessions: SessionFactory, batch: dict[str, Any]
     ) -> None:
-        with sessions.write() as session, session.begin():
-            session.execute(
-                text(
-                    "UPDATE batches SET recalled_at = CURRENT_TIMESTAMP, recall_reason = :r, "
-                    "on_hold_since = CURRENT_TIMESTAMP, hold_reason = :h WHERE id = :id"
-                ),
-                {
-                    "r": "Salmonella in retained sample",
-                    "h": "Under investigation",
-                    "id": batch["id"],
-                },
-            )
+        _, inspector = make_org(sessions, OrgRole.inspector)
+        failing = event_body("inspection", hours=2) | {"sampling": failing_sampling()}
+        post_event(client, inspector, batch["id"], failing)
+        recall = {
+            "batch_ids": [batch["id"]],
+            "reason": "Salmonella in retained sample",
+            "severity": "I",
+            "instructions": "Do not eat; return it to the shop.",
+        }
+        assert (
+            client.post("/api/v1/recalls", json=recall, headers=auth(inspector)).status_code == 201
+        )
         page = client.get(path_of(batch), headers=HTML | {"Accept-Language": "zh-CN"}).text
-        assert page.index('id="recall-banner"') < page.index('id="verdict"')
-        assert Translator("zh-CN")("banner.recalled") in page
-        assert "Salmonella in retained sample" in page and 'id="hold-banner"' in page
+        # Recalled outranks on hold: one headline, then the facts of both.
+        assert 'data-headline="recalled"' in page
+        assert page.index('id="headline"') < page.index('id="recall-banner"')
+        assert page.index('id="recall-banner"') < page.index('id="hold-banner"')
+        assert Translator("zh-CN")("recall.class.I") in page
+        assert (
+            "Salmonella in retained sample" in page and "Do not eat; return it to the shop." in page
+        )
         facts = client.get(path_of(batch), headers=JSON).json()
         assert facts["flags"] == {"recalled": True, "on_hold": True, "suspect_clone": False}
+        assert facts["headline"] == "recalled" and facts["hold"]["kind"] == "inspection"
 
     def test_explorer_links_when_configured(
         self, settings: Settings, sessions: SessionFactory, batch: dict[str, Any]

@@ -139,11 +139,15 @@ class BatchFactory:
         elif state == "recalled":
             made, _ = self._batch_with_events(self.key)
             self.worker.tick()
-            self._sql(
-                "UPDATE batches SET recalled_at = CURRENT_TIMESTAMP, "
-                "recall_reason = 'Salmonella found in retained sample' WHERE id = :id",
-                id=made["id"],
-            )
+            recall = {
+                "batch_ids": [made["id"]],
+                "reason": "Salmonella found in retained sample",
+                "severity": "I",
+                "instructions": "Do not drink. Return it to the shop for a refund.",
+            }
+            answer = self.api.post("/api/v1/recalls", json=recall, headers=auth(self.key))
+            assert answer.status_code == 201, answer.text
+            self.worker.tick()
         else:
             raise ValueError(state)
         verdict = "authentic" if state == "recalled" else state

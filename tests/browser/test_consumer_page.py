@@ -129,7 +129,7 @@ def test_consumer_page(
     banner = page.locator("#recall-banner")
     if state == "recalled":
         expect(banner).to_be_visible()
-        expect(banner).to_contain_text(t("banner.recalled"))
+        expect(banner).to_contain_text(t("recall.class.I"))
         expect(banner).to_contain_text("Salmonella found in retained sample")
         banner_box, headline_box = banner.bounding_box(), headline.bounding_box()
         assert banner_box is not None and headline_box is not None

@@ -78,3 +78,9 @@ class TestEveryRecordKindHasAName:
         assert {"production", "complaint", "recall"} <= kinds
         missing = sorted(k for k in kinds if f"event.{k}" not in CATALOGUE)
         assert missing == []
+
+
+def test_every_accepted_unit_of_measure_has_a_label() -> None:
+    from service.batches.units import UNITS
+
+    assert sorted(code for code in [*UNITS, "CEL"] if f"uom.{code}" not in CATALOGUE) == []

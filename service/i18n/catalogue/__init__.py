@@ -4,9 +4,27 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from service.i18n.catalogue import complaints, corrections, errors, page, reasons, recalls, report
+from service.i18n.catalogue import (
+    complaints,
+    corrections,
+    errors,
+    page,
+    reasons,
+    recalls,
+    report,
+    units,
+)
 
-AREAS: tuple[ModuleType, ...] = (page, complaints, corrections, errors, reasons, recalls, report)
+AREAS: tuple[ModuleType, ...] = (
+    page,
+    complaints,
+    corrections,
+    errors,
+    reasons,
+    recalls,
+    report,
+    units,
+)
 
 
 def _merge() -> dict[str, dict[str, str]]:

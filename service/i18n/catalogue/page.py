@@ -102,10 +102,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This record was changed after it was sealed: what it says may be false.",
         "zh-CN": "该记录在封存后被修改：其内容可能不实。",
     },
-    "banner.recalled": {
-        "en": "About the recall",
-        "zh-CN": "召回信息",
-    },
     "banner.on_hold": {
         "en": "Why this lot is on hold",
         "zh-CN": "暂停原因",
@@ -121,6 +117,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "history.title": {"en": "History", "zh-CN": "溯源记录"},
     "history.empty": {"en": "No records yet.", "zh-CN": "暂无记录。"},
     "history.at": {"en": "at", "zh-CN": "地点"},
+    "complaints.title": {"en": "Reports from shoppers", "zh-CN": "消费者反馈"},
+    "complaints.none": {
+        "en": "No shopper has reported a problem with this lot.",
+        "zh-CN": "暂无消费者反馈该批次的问题。",
+    },
+    "complaints.count": {
+        "en": "{count} reports, by what they are about and where they stand:",
+        "zh-CN": "共 {count} 条反馈，按问题类型和处理状态统计：",
+    },
+    "complaints.records": {
+        "en": "The {count} records behind these reports",
+        "zh-CN": "这些反馈的 {count} 条记录",
+    },
     "actor.public": {"en": "a shopper", "zh-CN": "消费者"},
     "actor.service": {"en": "Lotproof, automatically", "zh-CN": "系统自动"},
     "history.by": {"en": "by", "zh-CN": "记录方"},
