@@ -181,9 +181,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "No valid certificate on record.",
         "zh-CN": "暂无有效的资质证书记录。",
     },
+    "supplier.certificate_number": {"en": "no.", "zh-CN": "编号"},
     "supplier.certificate": {
-        "en": "{type}: no. {number}, issued by {issuer}, valid until {valid_to}",
-        "zh-CN": "{type}：编号 {number}，发证机构 {issuer}，有效期至 {valid_to}",
+        "en": "issued by {issuer}, valid until {valid_to}",
+        "zh-CN": "发证机构 {issuer}，有效期至 {valid_to}",
     },
     "supplier.score": {
         "en": "Quality score {score} / 100 ({start} to {end}), computed from sealed records.",
