@@ -47,8 +47,9 @@ class TestInspectorHold:
         owner, inspector = parties["owner"], parties["inspector"]
         batch = make_batch(client, owner)
         assert record(client, inspector, batch, inspection(5)) == 201
-        # The attack: the supplier's own (backdated) passing inspection, then shipping.
-        assert record(client, owner, batch, inspection(0, hours=-48)) == 201
+        # The attack: the supplier's own (backdated) passing inspection, then shipping. It is
+        # dated before the inspector's, though not before the lot was produced (refused).
+        assert record(client, owner, batch, inspection(0, hours=-4)) == 201
         assert scan(client, batch)["flags"]["on_hold"] is True
         shipment = event_body("shipping", hours=3) | {"receiver": parties["carrier"]}
         assert record(client, owner, batch, shipment) == 409
