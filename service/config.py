@@ -119,12 +119,12 @@ class Settings(BaseSettings):
     # flag holds nothing by itself: an admin (the quality desk) confirms it as a hold or
     # dismisses it (POST /api/v1/complaints/reviews/{batch_id}/confirm or .../dismiss).
     complaint_response_days: int = Field(default=7, ge=1)
-    # A safety report (category "safety") is urgent: its first response is due within this
-    # many hours instead of `complaint_response_days`.
-    complaint_safety_response_hours: float = Field(default=24.0, gt=0)
     quality_alert_window_days: int = Field(default=30, ge=1)
     quality_alert_min_complaints: int = Field(default=3, ge=1)
     quality_alert_per_1000: float = Field(default=5.0, ge=0)
+    # A safety report (category "safety") is urgent: its first response is due within this
+    # many hours instead of `complaint_response_days`.
+    complaint_safety_response_hours: float = Field(default=24.0, gt=0)
     # Subscribers hear of a certificate this many days before its last valid day (once).
     certificate_expiry_notice_days: int = Field(default=30, ge=1)
     # A consumer page may show a supplier's score computed up to this many seconds ago

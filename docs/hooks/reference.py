@@ -109,7 +109,8 @@ def _default(info: FieldInfo, repo_root: Path) -> str:
     if isinstance(value, Enum):
         value = value.value
     if isinstance(value, Path):
-        value = value.relative_to(repo_root) if value.is_absolute() else value
+        # Paths inside the repository are shown relative to it; system paths as they are.
+        value = value.relative_to(repo_root) if value.is_relative_to(repo_root) else value
         return f"`{value.as_posix()}`"
     if isinstance(value, datetime):
         return f"`{value.isoformat()}`"

@@ -172,6 +172,9 @@ class BatchFactory:
         return DemoBatch("authentic", made["gtin"], made["lot"], "authentic", made["id"], key)
 
 
+_DEMOS: dict[str, DemoBatch] = {}
+
+
 @pytest.fixture(scope="module")
 def demo_batches(
     base_url: str, live_settings: Settings, request: pytest.FixtureRequest
@@ -186,7 +189,11 @@ def demo_batches(
     )
     with httpx.Client(base_url=base_url, timeout=30) as api:
         factory = BatchFactory(api, sessions, worker)
-        batches = {"authentic": factory.make_demo()}
+        # The demo's GTIN is fixed and the database lives for the whole session: made once,
+        # then shared by every module that shows it.
+        demo = _DEMOS.get(live_settings.database_url) or factory.make_demo()
+        _DEMOS[live_settings.database_url] = demo
+        batches = {"authentic": demo}
         # Pending last: every tick anchors all pending records, whichever batch they belong to.
         for state in ("tampered", "recalled", "pending"):
             batches[state] = factory.make(state)

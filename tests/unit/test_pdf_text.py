@@ -199,6 +199,9 @@ class TestNoOtherRoad:
     def test_no_module_of_the_service_bypasses_the_helper(self) -> None:
         found = []
         for path in sorted(SERVICE.rglob("*.py")):
-            if path != HELPER:
-                found += violations(path.read_text(), str(path.relative_to(SERVICE.parent)))
+            source = path.read_text()
+            # Only a module that uses reportlab can put text into a PDF (a migration's
+            # sa.Table is no platypus Table).
+            if path != HELPER and "reportlab" in source:
+                found += violations(source, str(path.relative_to(SERVICE.parent)))
         assert found == []
