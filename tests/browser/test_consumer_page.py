@@ -198,4 +198,4 @@ def test_scanning_the_printed_qr_code_opens_the_verified_page(
         expect(page.locator("#headline")).to_contain_text(
             Translator("zh-CN")("headline.authentic.title")
         )
-        expect(page.locator("ol.timeline > li")).to_have_count(4)
+        expect(page.locator("#timeline > li")).to_have_count(4)
