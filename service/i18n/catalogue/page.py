@@ -86,9 +86,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "chain.state.ok": {"en": "connected", "zh-CN": "已连接"},
     "chain.state.unknown": {"en": "not checked yet", "zh-CN": "尚未检查"},
-    "chain.state.unreachable": {"en": "unreachable: sealing is delayed", "zh-CN": "无法连接：封存将延迟"},
+    "chain.state.unreachable": {
+        "en": "unreachable: sealing is delayed",
+        "zh-CN": "无法连接：封存将延迟",
+    },
     "chain.state.reset": {"en": "reset: sealing is stopped", "zh-CN": "已重置：封存已停止"},
-    "chain.state.misconfigured": {"en": "misconfigured: sealing is stopped", "zh-CN": "配置错误：封存已停止"},
+    "chain.state.misconfigured": {
+        "en": "misconfigured: sealing is stopped",
+        "zh-CN": "配置错误：封存已停止",
+    },
     "headline.integrity": {"en": "What the records prove", "zh-CN": "记录证明了什么"},
     "record.signed_by": {
         "en": "Signed by {org} ({address})",
@@ -159,7 +165,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "event.certificate": {"en": "Certificate recorded", "zh-CN": "登记资质证书"},
     "event.certificate_revoked": {"en": "Certificate revoked", "zh-CN": "资质证书已撤销"},
     "event.suspended": {"en": "Supplier suspended by the platform", "zh-CN": "平台暂停供应商资格"},
-    "event.reinstated": {"en": "Supplier reinstated by the platform", "zh-CN": "平台恢复供应商资格"},
+    "event.reinstated": {
+        "en": "Supplier reinstated by the platform",
+        "zh-CN": "平台恢复供应商资格",
+    },
     "event.transformation": {"en": "Transformed", "zh-CN": "加工"},
     "inspection.pass": {"en": "Result: passed", "zh-CN": "结果：合格"},
     "inspection.fail": {"en": "Result: failed", "zh-CN": "结果：不合格"},
@@ -203,6 +212,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "event.recall": {"en": "Recalled", "zh-CN": "召回"},
     "footer.machine": {"en": "Machine-readable data", "zh-CN": "机器可读数据"},
     "footer.linkset": {"en": "Links of this code (linkset)", "zh-CN": "此码的链接集"},
-    "footer.chain": {"en": "Blockchain: {chain}. Connection: {state}.", "zh-CN": "区块链：{chain}。连接状态：{state}。"},
+    "footer.chain": {
+        "en": "Blockchain: {chain}. Connection: {state}.",
+        "zh-CN": "区块链：{chain}。连接状态：{state}。",
+    },
     "language.switch": {"en": "中文", "zh-CN": "English"},
 }
