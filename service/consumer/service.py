@@ -6,7 +6,9 @@ from sqlalchemy.orm import Session
 
 from service.anchoring.deployment import ChainHealth
 from service.batches.repository import BatchRepository
+from service.complaints.schemas import ComplaintSummary
 from service.complaints.service import public_summary
+from service.complaints.workflow import COMPLAINT_EVENT_TYPE
 from service.config import Settings
 from service.consumer.headline import Situation, headline
 from service.consumer.readings import StorageRange, hold_cause, temperature_readings
@@ -18,12 +20,16 @@ from service.errors import NotFound
 from service.gs1 import LinkKey, digital_link
 from service.orgs.repository import OrgRepository
 from service.products.repository import ProductRepository
+from service.recalls.service import EVENT_TYPE as RECALL_EVENT_TYPE
 from service.recalls.service import public_recalls
 from service.scorecard.summary import ScoreCache
 from service.units.repository import UnitRepository
 from service.units.scans import record_scan
 from service.verdicts.actors import name_actors
 from service.verdicts.service import verify_batch
+
+# Only a recall puts a lot in a recall (updates and closings follow one).
+RECALL_RECORDS = frozenset({RECALL_EVENT_TYPE})
 
 
 def find_target(session: Session, key: LinkKey) -> tuple[Batch, Unit | None]:
@@ -77,6 +83,7 @@ def batch_facts(
     # Records name their actor by slug (that is what was hashed); shoppers read names, and
     # whether an inspection was independent or the supplier's own.
     name_actors(session, verification.records)
+    kinds = {record.type for record in verification.records}
     public_unit = _public_unit(session, settings, batch, unit) if unit is not None else None
     supplier = supplier_facts(session, owner, scores, utcnow())
     flags = Flags(
@@ -122,8 +129,14 @@ def batch_facts(
             else None
         ),
         temperatures=temperature_readings(verification.records, storage),
-        recalls=public_recalls(session, batch),
-        complaints=public_summary(session, batch),
+        # Every recall and every complaint writes a record into the lot's history, so a lot
+        # without such a record has none, and a scan of it skips those queries.
+        recalls=public_recalls(session, batch) if kinds & RECALL_RECORDS else [],
+        complaints=(
+            public_summary(session, batch)
+            if COMPLAINT_EVENT_TYPE in kinds
+            else ComplaintSummary(total=0, by_category={}, by_status={}, groups=[])
+        ),
         chain=ChainStatus(
             state=health.state,
             message=health.message,

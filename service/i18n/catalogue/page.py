@@ -145,8 +145,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "record.redacted": {"en": "Content erased", "zh-CN": "内容已删除"},
     "proof.title": {"en": "How do we know?", "zh-CN": "如何验证？"},
     "proof.explain": {
-        "en": "This record's fingerprint is included in a batch of fingerprints sealed on {chain}. Anyone can recompute it.",
-        "zh-CN": "该记录的数字指纹已包含在封存于{chain}的指纹批次中，任何人都可以重新计算验证。",
+        "en": "Its fingerprint is in a batch sealed on the blockchain named above; anyone can recompute it.",
+        "zh-CN": "其数字指纹包含在封存于上述区块链的批次中，任何人都可以重新计算验证。",
     },
     "proof.digest": {"en": "Fingerprint (SHA-256)", "zh-CN": "数字指纹 (SHA-256)"},
     "proof.anchor": {"en": "Blockchain anchor", "zh-CN": "区块链锚定"},
