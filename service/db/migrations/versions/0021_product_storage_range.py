@@ -2,8 +2,8 @@
 
 The consumer page shows each temperature reading against it (issue 20).
 
-Revision ID: 0023
-Revises: 0022
+Revision ID: 0021
+Revises: 0020
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0023"
-down_revision = "0022"
+revision = "0021"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
