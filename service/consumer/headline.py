@@ -6,8 +6,9 @@ this precedence (docs/tutorials/consumer.md):
 
     tampered > recalled > on hold > suspect copy > supplier suspended > pending > authentic
 
-Each headline comes with what to do about it; the integrity fact (what the records prove)
-is shown beneath it, whatever the headline.
+Each headline comes with what to do about it (catalogue keys ``headline.<kind>.title`` and
+``headline.<kind>.action``); the integrity fact (what the records prove) is shown beneath it,
+whatever the headline.
 """
 
 from __future__ import annotations
@@ -64,13 +65,3 @@ def _applies(headline: Headline, s: Situation) -> bool:
 def headline(situation: Situation) -> Headline:
     """The most serious headline that applies (``authentic`` when nothing else does)."""
     return next(h for h in PRECEDENCE if _applies(h, situation))
-
-
-# What the shopper should do, per headline: the catalogue key of the sentence
-# (service/i18n/catalogue/page.py, "headline.<kind>.title" and "headline.<kind>.action").
-def title_key(kind: Headline) -> str:
-    return f"headline.{kind.value}.title"
-
-
-def action_key(kind: Headline) -> str:
-    return f"headline.{kind.value}.action"

@@ -10,6 +10,8 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from jinja2.runtime import Context
 
 from service.complaints.schemas import ComplaintCategory
+from service.complaints.workflow import COMPLAINT_EVENT_TYPE
+from service.consumer.readings import TemperatureReading
 from service.consumer.schemas import BatchFacts
 from service.i18n import Translator
 from service.i18n.catalogue import CATALOGUE
@@ -58,13 +60,19 @@ def render(template: str, t: Translator, **context: Any) -> str:
     return _env.get_template(template).render(t=t, **context)
 
 
-COMPLAINT = "complaint"
+def _readings_by_record(facts: BatchFacts) -> dict[int, list[TemperatureReading]]:
+    by_n: dict[int, list[TemperatureReading]] = {}
+    for reading in facts.temperatures:
+        by_n.setdefault(reading.n, []).append(reading)
+    return by_n
 
 
 def render_batch_page(
     facts: BatchFacts, t: Translator, *, link_path: str, explorer_url: str | None
 ) -> str:
     self_link = facts.unit.digital_link if facts.unit else facts.batch.digital_link
+    # When things happened, not when they were written down (the audit keeps that order).
+    in_time = by_event_time(facts.records)
     return render(
         "batch.html",
         t,
@@ -74,10 +82,10 @@ def render_batch_page(
         explorer_url=explorer_url.rstrip("/") if explorer_url else None,
         categories=[c.value for c in ComplaintCategory],
         home_offset=next((r.time_zone_offset for r in facts.records if r.time_zone_offset), None),
-        # When things happened, not when they were written down (the audit keeps that order).
-        timeline=by_event_time([r for r in facts.records if r.type != COMPLAINT]),
+        timeline=[r for r in in_time if r.type != COMPLAINT_EVENT_TYPE],
         # Shoppers' complaints are counted by category and status, not listed as identical
         # rows; their records stay one click away.
-        complaint_records=by_event_time([r for r in facts.records if r.type == COMPLAINT]),
+        complaint_records=[r for r in in_time if r.type == COMPLAINT_EVENT_TYPE],
+        readings_by_n=_readings_by_record(facts),
         records_by_n={r.n: r for r in facts.records},
     )

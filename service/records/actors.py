@@ -19,7 +19,6 @@ from typing import Protocol
 
 PUBLIC = "lotproof:public"
 SERVICE = "lotproof:service"
-RESERVED = frozenset({PUBLIC, SERVICE})
 
 
 class Actor(Protocol):
@@ -40,8 +39,3 @@ class ReservedActor:
 
 
 THE_PUBLIC = ReservedActor(PUBLIC)
-THE_SERVICE = ReservedActor(SERVICE)
-
-
-def is_reserved(actor: str | None) -> bool:
-    return actor in RESERVED
