@@ -14,8 +14,8 @@ from service.certificates.validity import utc_day
 from service.db.models import Certificate, Organization, OrgRole
 from service.errors import Conflict, Forbidden, NotFound
 from service.orgs.repository import OrgRepository
-from service.records.epcis import certificate_confirmed_event
 from service.records.evidence import EVIDENCE, checked_evidence
+from service.records.org_events import certificate_confirmed_event
 from service.records.writer import NewRecord, append_org_record
 
 CONFIRMED_EVENT_TYPE = "certificate_confirmed"

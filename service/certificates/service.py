@@ -24,8 +24,8 @@ from service.db.models import Certificate, Organization, OrgRole, Record
 from service.errors import Conflict, Forbidden, NotFound
 from service.hashing import digest_to_hex
 from service.orgs.repository import OrgRepository
-from service.records.epcis import certificate_event, certificate_revoked_event
 from service.records.evidence import EVIDENCE, checked_evidence
+from service.records.org_events import certificate_event, certificate_revoked_event
 from service.records.writer import NewRecord, append_org_record
 
 EVENT_TYPE = "certificate"

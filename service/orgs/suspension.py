@@ -14,7 +14,7 @@ from service.db.base import utcnow
 from service.db.models import Organization, OrgRole, Record
 from service.errors import Conflict, Forbidden, NotFound
 from service.orgs.repository import OrgRepository
-from service.records.epcis import suspension_event
+from service.records.org_events import suspension_event
 from service.records.writer import NewRecord, append_org_record
 
 SUSPENDED = "suspended"

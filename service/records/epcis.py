@@ -1,10 +1,11 @@
 """Every event a record holds, built here and nowhere else (docs/design.md §2.6).
 
 Batch events are GS1 EPCIS 2.0 events (CBV 2.0 bare-word vocabulary) with Lotproof's own
-members under ``lp:``; organisation events are shaped like them. Each kind has one builder,
-so two producers of one kind cannot drift apart, and the table in §2.6 can be checked
-against this module alone. What a builder returns is hashed as it is: changing a builder
-changes new records' content, never old ones', and must be reflected in §2.6.
+members under ``lp:``; organisation events (``service.records.org_events``) are shaped like
+them. Each kind has one builder, so two producers of one kind cannot drift apart, and the
+table in §2.6 can be checked against these two modules alone. What a builder returns is
+hashed as it is: changing a builder changes new records' content, never old ones', and must
+be reflected in §2.6.
 """
 
 from __future__ import annotations
@@ -100,7 +101,8 @@ def epc_class(gtin: str, lot: str) -> str:
     return digital_link(GS1_RESOLVER, gtin, lot)
 
 
-def _common(event_type: str, at: datetime) -> dict[str, Any]:
+def common_members(event_type: str, at: datetime) -> dict[str, Any]:
+    """What every event starts with: its type and when it happened (UTC, and the offset)."""
     return {
         "type": event_type,
         "eventTime": format_utc_ms(at),
@@ -164,7 +166,7 @@ def transformation_event(
     ``transformation_id`` (a ``urn:uuid:``) is what ties those records together: EPCIS
     links the two sides of a transformation split over several events the same way.
     """
-    event: dict[str, Any] = _common("TransformationEvent", event_time) | {
+    event: dict[str, Any] = common_members("TransformationEvent", event_time) | {
         "inputQuantityList": [item.element() for item in inputs],
         "outputQuantityList": [output.element()],
         "transformationID": transformation_id,
@@ -205,7 +207,7 @@ def complaint_event(
     }
     if serial is not None:
         complaint["serial"] = serial
-    return _common("ObjectEvent", at) | {
+    return common_members("ObjectEvent", at) | {
         "action": "OBSERVE",
         "bizStep": "inspecting",
         "disposition": "in_progress",
@@ -219,7 +221,7 @@ def alert_event(
 ) -> dict[str, Any]:
     """The quality desk's decision on a lot flagged by complaints, with the numbers
     (``lp:alert``: window, complaints, sources, thresholds, category, review)."""
-    return _common("ObjectEvent", at) | {
+    return common_members("ObjectEvent", at) | {
         "action": "OBSERVE",
         "bizStep": "inspecting",
         "disposition": "non_conforming" if confirmed else "active",
@@ -240,7 +242,7 @@ def recall_event(
 ) -> dict[str, Any]:
     """Observed in holding, CBV 2.0 disposition ``recalled``; ``via`` is the path of batch
     ids from a directly recalled batch (empty when this one was recalled directly)."""
-    return _common("ObjectEvent", at) | {
+    return common_members("ObjectEvent", at) | {
         "action": "OBSERVE",
         "bizStep": "holding",
         "disposition": "recalled",
@@ -268,7 +270,7 @@ def recall_updated_event(
 ) -> dict[str, Any]:
     """A recall's new words (class, reason, instructions) in every batch it reached; the
     earlier words stay in the records before it (``lp:recall.change`` is ``updated``)."""
-    return _common("ObjectEvent", at) | {
+    return common_members("ObjectEvent", at) | {
         "action": "OBSERVE",
         "bizStep": "holding",
         "disposition": "recalled",
@@ -290,7 +292,7 @@ def recall_closed_event(
 ) -> dict[str, Any]:
     """A recall closed, in every batch it reached: ``lifted`` (the lot is safe after all:
     disposition ``active``) or ``completed`` (the action is over: still ``recalled``)."""
-    return _common("ObjectEvent", at) | {
+    return common_members("ObjectEvent", at) | {
         "action": "OBSERVE",
         "bizStep": "holding",
         "disposition": "active" if outcome == "lifted" else "recalled",
@@ -346,75 +348,3 @@ def error_declaration_event(
         "errorDeclaration": declaration,
         "lp:declares": {"n": declared_n, "digest": declared_digest},
     }
-
-
-def org_event(kind: str, at: datetime, fields: dict[str, Any]) -> dict[str, Any]:
-    """The ``event`` of an organisation record (format v2): ``lp:<kind>`` holds what happened.
-
-    Not an EPCIS event (no object moves), but shaped like one so readers of batch records
-    find ``type``, ``eventTime`` and ``eventTimeZoneOffset`` where they expect them.
-    """
-    return _common(f"lp:{kind[0].upper()}{kind[1:]}Event", at) | {f"lp:{kind}": fields}
-
-
-def certificate_event(
-    *,
-    at: datetime,
-    certificate_type: str,
-    issuer: str,
-    number: str,
-    valid_from: str,
-    valid_to: str,
-    evidence: list[str],
-) -> dict[str, Any]:
-    """A qualification certificate entered in its organisation's history."""
-    fields = {
-        "type": certificate_type,
-        "issuer": issuer,
-        "number": number,
-        "validFrom": valid_from,
-        "validTo": valid_to,
-        "evidence": evidence,
-    }
-    return org_event("certificate", at, fields)
-
-
-def certificate_revoked_event(
-    *, at: datetime, certificate_id: int, certificate_type: str, number: str, reason: str
-) -> dict[str, Any]:
-    """The revocation of a certificate, in the same organisation's history."""
-    fields = {
-        "id": certificate_id,
-        "type": certificate_type,
-        "number": number,
-        "reason": reason,
-        "status": "revoked",
-    }
-    return org_event("certificate", at, fields)
-
-
-def certificate_confirmed_event(
-    *,
-    at: datetime,
-    certificate_id: int,
-    certificate_type: str,
-    number: str,
-    note: str,
-    evidence: list[str],
-) -> dict[str, Any]:
-    """An inspector or admin confirms a certificate the organisation declared (the record's
-    ``actor`` says who), in the same organisation's history."""
-    fields = {
-        "id": certificate_id,
-        "type": certificate_type,
-        "number": number,
-        "status": "confirmed",
-        "note": note,
-        "evidence": evidence,
-    }
-    return org_event("certificate", at, fields)
-
-
-def suspension_event(*, at: datetime, action: str, reason: str) -> dict[str, Any]:
-    """An admin suspends (``action="suspend"``) or reinstates (``"lift"``) an organisation."""
-    return org_event("suspension", at, {"action": action, "reason": reason})
