@@ -39,3 +39,4 @@ class ReservedActor:
 
 
 THE_PUBLIC = ReservedActor(PUBLIC)
+THE_SERVICE = ReservedActor(SERVICE)
